@@ -26,7 +26,10 @@ export function buildStack(config: StackConfig) {
     : Array.from({ length: settings.network.zones }, (_, i) =>
         aws.getAvailabilityZonesOutput({ state: "available" }).names.apply((names) => {
           const zone = names[i];
-          if (!zone) throw new Error(`jairouter:network.zones asks for ${i + 1} zones but the region has ${names.length}`);
+          if (!zone)
+            throw new Error(
+              `jairouter:network.zones asks for ${i + 1} zones but the region has ${names.length}`,
+            );
           return zone;
         }),
       );

@@ -71,7 +71,11 @@ export function ingressRules(): FirewallRule[] {
  * use; the monitoring host reaches the SMTP relay. DNS (the VPC resolver) and NTP (Amazon Time Sync)
  * are link-local services that security groups do not filter.
  */
-export function egressRules(options: { modelPorts: number[]; smtpPort?: number; redis: boolean }): FirewallRule[] {
+export function egressRules(options: {
+  modelPorts: number[];
+  smtpPort?: number;
+  redis: boolean;
+}): FirewallRule[] {
   const rules: FirewallRule[] = (["lb", "app", "monitoring"] as const).flatMap((g) => [
     egress(g, PORTS.https, anywhere, "HTTPS out: packages, image registry, AWS APIs"),
     egress(g, PORTS.http, anywhere, "HTTP out: Ubuntu package mirrors"),
@@ -85,12 +89,16 @@ export function egressRules(options: { modelPorts: number[]; smtpPort?: number; 
     rules.push(egress("monitoring", port, group("lb"), `scrape load-balancer metrics :${port}`));
   }
   if (options.redis) rules.push(egress("app", PORTS.redis, group("redis"), "Redis cache"));
-  const modelPorts = [...new Set(options.modelPorts)].filter((p) => p !== PORTS.https && p !== PORTS.http).sort((a, b) => a - b);
+  const modelPorts = [...new Set(options.modelPorts)]
+    .filter((p) => p !== PORTS.https && p !== PORTS.http)
+    .sort((a, b) => a - b);
   for (const port of modelPorts) {
     rules.push(egress("app", port, anywhere, `model backends on :${port} (from jairouter:models)`));
   }
   if (options.smtpPort !== undefined && options.smtpPort !== PORTS.https) {
-    rules.push(egress("monitoring", options.smtpPort, anywhere, `SMTP relay :${options.smtpPort} for alert email`));
+    rules.push(
+      egress("monitoring", options.smtpPort, anywhere, `SMTP relay :${options.smtpPort} for alert email`),
+    );
   }
   return rules;
 }

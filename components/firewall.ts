@@ -32,7 +32,9 @@ export class Firewall extends pulumi.ComponentResource {
 
   constructor(name: string, args: FirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jairouter:network:Firewall", name, {}, opts);
-    const names: GroupName[] = args.redis ? ["lb", "app", "monitoring", "redis"] : ["lb", "app", "monitoring"];
+    const names: GroupName[] = args.redis
+      ? ["lb", "app", "monitoring", "redis"]
+      : ["lb", "app", "monitoring"];
     const groups = {} as Record<GroupName, aws.ec2.SecurityGroup>;
     for (const g of names) {
       groups[g] = new aws.ec2.SecurityGroup(
@@ -64,12 +66,16 @@ export class Firewall extends pulumi.ComponentResource {
           tags: args.tags,
           ...peer,
         };
-        if (rule.direction === "ingress") new aws.vpc.SecurityGroupIngressRule(ruleName, common, { parent: this });
+        if (rule.direction === "ingress")
+          new aws.vpc.SecurityGroupIngressRule(ruleName, common, { parent: this });
         else new aws.vpc.SecurityGroupEgressRule(ruleName, common, { parent: this });
       }
     }
 
-    this.groupIds = Object.fromEntries(names.map((g) => [g, groups[g].id])) as Record<GroupName, pulumi.Output<string>>;
+    this.groupIds = Object.fromEntries(names.map((g) => [g, groups[g].id])) as Record<
+      GroupName,
+      pulumi.Output<string>
+    >;
     this.registerOutputs({ groupIds: this.groupIds });
   }
 

@@ -41,7 +41,11 @@ export class Network extends pulumi.ComponentResource {
 
     // Adopting the default security group with no rules strips what AWS puts there, so nothing can
     // fall back to it by accident.
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tagged("default-sg-empty") }, parent);
+    new aws.ec2.DefaultSecurityGroup(
+      `${name}-default-sg`,
+      { vpcId: vpc.id, tags: tagged("default-sg-empty") },
+      parent,
+    );
 
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged("igw") }, parent);
     const publicRoutes = new aws.ec2.RouteTable(
@@ -61,7 +65,12 @@ export class Network extends pulumi.ComponentResource {
       const zone = args.zones[i]!;
       const publicSubnet = new aws.ec2.Subnet(
         `${name}-public-${i}`,
-        { vpcId: vpc.id, cidrBlock: zonePlan.publicCidr, availabilityZone: zone, tags: tagged(`public-${i}`) },
+        {
+          vpcId: vpc.id,
+          cidrBlock: zonePlan.publicCidr,
+          availabilityZone: zone,
+          tags: tagged(`public-${i}`),
+        },
         parent,
       );
       new aws.ec2.RouteTableAssociation(
@@ -69,7 +78,11 @@ export class Network extends pulumi.ComponentResource {
         { subnetId: publicSubnet.id, routeTableId: publicRoutes.id },
         parent,
       );
-      this.publicSubnets.push({ id: publicSubnet.id, cidr: zonePlan.publicCidr, zone: publicSubnet.availabilityZone });
+      this.publicSubnets.push({
+        id: publicSubnet.id,
+        cidr: zonePlan.publicCidr,
+        zone: publicSubnet.availabilityZone,
+      });
 
       if (args.natGateways === "perZone" || i === 0) {
         const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tagged(`nat-${i}`) }, parent);
@@ -83,7 +96,12 @@ export class Network extends pulumi.ComponentResource {
 
       const privateSubnet = new aws.ec2.Subnet(
         `${name}-private-${i}`,
-        { vpcId: vpc.id, cidrBlock: zonePlan.privateCidr, availabilityZone: zone, tags: tagged(`private-${i}`) },
+        {
+          vpcId: vpc.id,
+          cidrBlock: zonePlan.privateCidr,
+          availabilityZone: zone,
+          tags: tagged(`private-${i}`),
+        },
         parent,
       );
       const privateRoutes = new aws.ec2.RouteTable(
@@ -101,7 +119,11 @@ export class Network extends pulumi.ComponentResource {
         parent,
       );
       privateRouteTables.push(privateRoutes.id);
-      this.privateSubnets.push({ id: privateSubnet.id, cidr: zonePlan.privateCidr, zone: privateSubnet.availabilityZone });
+      this.privateSubnets.push({
+        id: privateSubnet.id,
+        cidr: zonePlan.privateCidr,
+        zone: privateSubnet.availabilityZone,
+      });
     }
 
     // Backups go to S3 through a free gateway endpoint instead of the NAT gateways.
@@ -146,7 +168,13 @@ export class Network extends pulumi.ComponentResource {
       {
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
         }),
         tags: tagged("flow-logs"),
       },

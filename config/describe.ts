@@ -49,7 +49,8 @@ function unwrap(schema: z.ZodType): Unwrapped {
   for (;;) {
     const d = def(current);
     if (d.type === "default" || d.type === "prefault") {
-      defaultValue ??= typeof d.defaultValue === "function" ? (d.defaultValue as () => unknown)() : d.defaultValue;
+      defaultValue ??=
+        typeof d.defaultValue === "function" ? (d.defaultValue as () => unknown)() : d.defaultValue;
       optional = true;
     } else if (d.type === "optional") {
       optional = true;
@@ -63,7 +64,10 @@ function unwrap(schema: z.ZodType): Unwrapped {
 
 function typeName(core: z.ZodType): string {
   const d = def(core);
-  if (d.type === "enum") return Object.values(d.entries ?? {}).map((v) => JSON.stringify(v)).join(" \\| ");
+  if (d.type === "enum")
+    return Object.values(d.entries ?? {})
+      .map((v) => JSON.stringify(v))
+      .join(" | ");
   if (d.type === "array") return `${typeName(unwrap(d.element!).core)}[]`;
   if (d.type === "record") return "map";
   return d.type;
@@ -92,7 +96,10 @@ export function fieldReference(schema: z.ZodType = stackConfigSchema): FieldRefe
 }
 
 /** The documentation of the field at a concrete path (indices and record keys allowed). */
-export function docAt(path: (string | number)[], schema: z.ZodType = stackConfigSchema): FieldDoc | undefined {
+export function docAt(
+  path: (string | number)[],
+  schema: z.ZodType = stackConfigSchema,
+): FieldDoc | undefined {
   let node: z.ZodType | undefined = schema;
   let found: FieldDoc | undefined;
   for (const segment of path) {

@@ -60,7 +60,10 @@ export function loadConfig(values: RawConfigValues): LoadedConfig {
     try {
       decoded = decode(value);
     } catch {
-      problems.push({ path: [key], message: "holds invalid JSON; write it as a YAML mapping in the stack file" });
+      problems.push({
+        path: [key],
+        message: "holds invalid JSON; write it as a YAML mapping in the stack file",
+      });
       continue;
     }
     if (key in SECRET_KEYS) secretValues[key as SecretKey] = decoded;

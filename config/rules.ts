@@ -51,7 +51,10 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
 
   const access = obj(raw.access);
   if (access.transport === "bastion" && access.bastionHost === undefined) {
-    problems.push({ path: ["access", "bastionHost"], message: "is required when access.transport is bastion" });
+    problems.push({
+      path: ["access", "bastionHost"],
+      message: "is required when access.transport is bastion",
+    });
   }
 
   const lb = obj(raw.loadBalancer);

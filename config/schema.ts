@@ -80,7 +80,8 @@ const network = z.strictObject({
       .number()
       .int()
       .refine((d) => CLOUDWATCH_RETENTION_DAYS.includes(d), {
-        message: "is not a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)",
+        message:
+          "is not a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)",
       })
       .default(90),
     "Days the VPC flow logs are kept in CloudWatch Logs.",
@@ -120,19 +121,33 @@ const access = z.strictObject({
     "user@host of the bastion when transport is `bastion`.",
     "ubuntu@bastion.example.com",
   ),
-  sshUser: doc(z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("ubuntu"), "Login user on the hosts.", "ubuntu"),
+  sshUser: doc(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .default("ubuntu"),
+    "Login user on the hosts.",
+    "ubuntu",
+  ),
   sshPublicKey: doc(
     z
       .string()
-      .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/, "is not an OpenSSH public key")
+      .regex(
+        /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/,
+        "is not an OpenSSH public key",
+      )
       .optional(),
-    "Public key installed for sshUser (the deployer holds the private key in its ssh-agent). Omit to supply `jairouter:sshPrivateKey` only and derive nothing on hosts.",
+    "Public key installed for sshUser as the hosts' EC2 key pair; the deployer holds the private key (its ssh-agent, or the secret `jairouter:sshPrivateKey`). Required before `pulumi up`.",
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl deployer",
   ),
 });
 
 const loadBalancer = z.strictObject({
-  engine: doc(z.enum(["haproxy", "nginx"]).default("haproxy"), "Proxy software on the load-balancer pair.", "haproxy"),
+  engine: doc(
+    z.enum(["haproxy", "nginx"]).default("haproxy"),
+    "Proxy software on the load-balancer pair.",
+    "haproxy",
+  ),
   tier: doc(tier.default("recommended"), "Size of each load-balancer host (R2.1).", "recommended"),
   frontDoor: doc(
     z.enum(["nlb", "dns"]).default("nlb"),
@@ -152,7 +167,11 @@ const loadBalancer = z.strictObject({
 });
 
 const appServers = z.strictObject({
-  count: doc(z.number().int().min(1).max(50).default(3), "Number of JAiRouter hosts (production: 3 or more).", "3"),
+  count: doc(
+    z.number().int().min(1).max(50).default(3),
+    "Number of JAiRouter hosts (production: 3 or more).",
+    "3",
+  ),
   tier: doc(tier.default("recommended"), "Size of each app host (R2.1).", "recommended"),
   heapPercent: doc(
     z.number().int().min(25).max(85).default(70),
@@ -183,8 +202,16 @@ const emailReceiver = z.strictObject({
 });
 
 const webhookReceiver = z.strictObject({
-  name: doc(z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "is not a short lower-case name"), "Receiver name.", "chatops"),
-  url: doc(z.url({ protocol: /^https?$/ }), "Webhook endpoint that receives Alertmanager's JSON.", "https://hooks.example.com/alertmanager"),
+  name: doc(
+    z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "is not a short lower-case name"),
+    "Receiver name.",
+    "chatops",
+  ),
+  url: doc(
+    z.url({ protocol: /^https?$/ }),
+    "Webhook endpoint that receives Alertmanager's JSON.",
+    "https://hooks.example.com/alertmanager",
+  ),
 });
 
 const monitoring = z.strictObject({
@@ -194,7 +221,11 @@ const monitoring = z.strictObject({
     z
       .strictObject({
         email: doc(emailReceiver.optional(), "Email receiver for alerts.", "{to: [oncall@example.com], ...}"),
-        webhooks: doc(z.array(webhookReceiver).default([]), "Webhook receivers for alerts.", "[{name: chatops, url: https://hooks.example.com/am}]"),
+        webhooks: doc(
+          z.array(webhookReceiver).default([]),
+          "Webhook receivers for alerts.",
+          "[{name: chatops, url: https://hooks.example.com/am}]",
+        ),
       })
       .prefault({}),
     "Where Alertmanager sends alerts.",
@@ -216,13 +247,33 @@ const tls = z.strictObject({
 });
 
 const images = z.strictObject({
-  jairouter: doc(jairouterImage.default("sodlinken/jairouter:3.1.2"), "JAiRouter image, 3.1.2 or newer.", "sodlinken/jairouter:3.1.2"),
+  jairouter: doc(
+    jairouterImage.default("sodlinken/jairouter:3.1.2"),
+    "JAiRouter image, 3.1.2 or newer.",
+    "sodlinken/jairouter:3.1.2",
+  ),
   haproxy: doc(pinnedImage.default("haproxy:2.8.14"), "HAProxy image.", "haproxy:2.8.14"),
   nginx: doc(pinnedImage.default("nginx:1.26.3"), "Nginx image.", "nginx:1.26.3"),
-  nginxExporter: doc(pinnedImage.default("nginx/nginx-prometheus-exporter:1.4.1"), "nginx-prometheus-exporter image.", "nginx/nginx-prometheus-exporter:1.4.1"),
-  nodeExporter: doc(pinnedImage.default("prom/node-exporter:v1.9.1"), "node-exporter image.", "prom/node-exporter:v1.9.1"),
-  prometheus: doc(pinnedImage.default("prom/prometheus:v2.55.1"), "Prometheus image.", "prom/prometheus:v2.55.1"),
-  alertmanager: doc(pinnedImage.default("prom/alertmanager:v0.28.1"), "Alertmanager image.", "prom/alertmanager:v0.28.1"),
+  nginxExporter: doc(
+    pinnedImage.default("nginx/nginx-prometheus-exporter:1.4.1"),
+    "nginx-prometheus-exporter image.",
+    "nginx/nginx-prometheus-exporter:1.4.1",
+  ),
+  nodeExporter: doc(
+    pinnedImage.default("prom/node-exporter:v1.9.1"),
+    "node-exporter image.",
+    "prom/node-exporter:v1.9.1",
+  ),
+  prometheus: doc(
+    pinnedImage.default("prom/prometheus:v2.55.1"),
+    "Prometheus image.",
+    "prom/prometheus:v2.55.1",
+  ),
+  alertmanager: doc(
+    pinnedImage.default("prom/alertmanager:v0.28.1"),
+    "Alertmanager image.",
+    "prom/alertmanager:v0.28.1",
+  ),
   grafana: doc(pinnedImage.default("grafana/grafana:11.6.1"), "Grafana image.", "grafana/grafana:11.6.1"),
 });
 
@@ -232,10 +283,17 @@ export const ADAPTERS = ["gpustack", "ollama", "vllm", "xinference", "localai", 
 const modelInstance = z.strictObject({
   name: doc(z.string().min(1).max(100), "Model name as the backend knows it.", "qwen2.5:7b"),
   baseUrl: doc(z.url({ protocol: /^https?$/ }), "Backend base URL.", "http://gpu-1.internal:9090"),
-  path: doc(z.string().startsWith("/").default("/v1/chat/completions"), "Request path on the backend.", "/v1/chat/completions"),
+  path: doc(
+    z.string().startsWith("/").default("/v1/chat/completions"),
+    "Request path on the backend.",
+    "/v1/chat/completions",
+  ),
   weight: doc(z.number().int().min(1).max(100).default(1), "Load-balancing weight.", "1"),
   apiKeyRef: doc(
-    z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/).optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/)
+      .optional(),
     "Name of a key in the secret `jairouter:providerApiKeys` map sent as this backend's bearer token.",
     "openai",
   ),
@@ -248,7 +306,11 @@ const modelService = z.strictObject({
     "How the app spreads requests over the instances.",
     "round-robin",
   ),
-  instances: doc(z.array(modelInstance).min(1), "Backend instances of this service.", "[{name: qwen2.5:7b, baseUrl: http://gpu-1.internal:11434}]"),
+  instances: doc(
+    z.array(modelInstance).min(1),
+    "Backend instances of this service.",
+    "[{name: qwen2.5:7b, baseUrl: http://gpu-1.internal:11434}]",
+  ),
 });
 
 const models = z.strictObject({
@@ -266,17 +328,29 @@ const backups = z.strictObject({
 export const ENVIRONMENTS = ["production", "staging", "development"] as const;
 
 export const stackConfigSchema = z.strictObject({
-  environment: doc(z.enum(ENVIRONMENTS), "What the stack is; `production` turns on the production floor (3+ app servers, 2+ zones).", "production"),
+  environment: doc(
+    z.enum(ENVIRONMENTS),
+    "What the stack is; `production` turns on the production floor (3+ app servers, 2+ zones).",
+    "production",
+  ),
   network: doc(network.prefault({}), "VPC layout.", "{cidr: 10.0.0.0/16, zones: 3}"),
   domain: doc(domain, "Public name.", "{name: api.example.com}"),
-  access: doc(access.prefault({}), "How people and the deployer reach hosts.", "{adminCidrs: [203.0.113.0/24]}"),
+  access: doc(
+    access.prefault({}),
+    "How people and the deployer reach hosts.",
+    "{adminCidrs: [203.0.113.0/24]}",
+  ),
   loadBalancer: doc(loadBalancer.prefault({}), "Load-balancer pair.", "{engine: haproxy}"),
   appServers: doc(appServers.prefault({}), "JAiRouter hosts.", "{count: 3}"),
   redis: doc(redis.prefault({}), "Redis cache.", "{enabled: true}"),
   monitoring: doc(monitoring.prefault({}), "Monitoring host.", "{retentionDays: 30}"),
   tls: doc(tls.prefault({}), "Certificates on the load balancers.", "{mode: self-signed}"),
   images: doc(images.prefault({}), "Pinned container images.", "{jairouter: sodlinken/jairouter:3.1.2}"),
-  models: doc(models.prefault({}), "Model routing declared for every app instance.", "{services: {chat: {...}}}"),
+  models: doc(
+    models.prefault({}),
+    "Model routing declared for every app instance.",
+    "{services: {chat: {...}}}",
+  ),
   backups: doc(backups.prefault({}), "Backup retention.", "{retentionDays: 30}"),
 });
 

@@ -31,7 +31,10 @@ export function subdivideCidr(cidr: string, extraBits: number): string[] {
   if (typeof parsed === "string") throw new Error(`${cidr} ${parsed}`);
   const prefix = parsed.prefix + extraBits;
   const size = 2 ** (32 - prefix);
-  return Array.from({ length: 2 ** extraBits }, (_, i) => `${formatIpv4(parsed.address + i * size)}/${prefix}`);
+  return Array.from(
+    { length: 2 ** extraBits },
+    (_, i) => `${formatIpv4(parsed.address + i * size)}/${prefix}`,
+  );
 }
 
 export function cidrContains(outer: string, inner: string): boolean {
@@ -56,6 +59,8 @@ export function imagePinProblem(ref: string): string | undefined {
   if (!/^[a-z0-9]+([._/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(name)) {
     return "is not a valid image name";
   }
+  if (name === "latest" && tag === undefined)
+    return "is only the moving tag `latest`: name the image and pin an exact version";
   if (tag === undefined && digest === undefined) return "has no tag: pin an exact version";
   if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return "has an invalid tag";
   if (tag === "latest") return "uses the moving tag `latest`: pin an exact version";

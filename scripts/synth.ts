@@ -40,8 +40,11 @@ async function main() {
 
   const byType = new Map<string, number>();
   for (const r of result.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-  console.log(`synth ${stack}: ${result.resources.length} resources, ${result.files.size} files -> ${outDir}/`);
-  for (const [type, count] of [...byType.entries()].sort()) console.log(`  ${String(count).padStart(4)}  ${type}`);
+  console.log(
+    `synth ${stack}: ${result.resources.length} resources, ${result.files.size} files -> ${outDir}/`,
+  );
+  for (const [type, count] of [...byType.entries()].sort())
+    console.log(`  ${String(count).padStart(4)}  ${type}`);
 }
 
 main().catch((err) => {

@@ -17,7 +17,11 @@ const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export function isWrappedSecret(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+  );
 }
 
 /** Replaces every secret (wrapped at whatever level the engine marked it) by "[secret]". */
@@ -62,7 +66,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
     const id = this.idFor(args.type, args.name);
-    const state: Record<string, unknown> = { ...args.inputs, ...this.computedState(args.type, args.name, id, inputs) };
+    const state: Record<string, unknown> = {
+      ...args.inputs,
+      ...this.computedState(args.type, args.name, id, inputs),
+    };
     return { id: args.custom === false ? undefined : id, state };
   }
 
@@ -78,12 +85,22 @@ export class MockCloud implements pulumi.runtime.Mocks {
       case "aws:index/getRegion:getRegion":
         return { name: r, region: r, id: r, endpoint: `ec2.${r}.amazonaws.com`, description: r };
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDAMOCK", id: "123456789012" };
+        return {
+          accountId: "123456789012",
+          arn: "arn:aws:iam::123456789012:user/deployer",
+          userId: "AIDAMOCK",
+          id: "123456789012",
+        };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
       case "aws:ec2/getAmi:getAmi": {
         const arch = JSON.stringify(args.inputs).includes("arm64") ? "arm64" : "x86_64";
-        return { id: `ami-${hex(JSON.stringify(args.inputs), 17)}`, architecture: arch, name: "ubuntu-mock", imageId: "ami-mock" };
+        return {
+          id: `ami-${hex(JSON.stringify(args.inputs), 17)}`,
+          architecture: arch,
+          name: "ubuntu-mock",
+          imageId: "ami-mock",
+        };
       }
       default:
         return {};
@@ -109,7 +126,12 @@ export class MockCloud implements pulumi.runtime.Mocks {
     return `${p}-${hex(`${type}/${name}`, 17)}`;
   }
 
-  private computedState(type: string, name: string, id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  private computedState(
+    type: string,
+    name: string,
+    id: string,
+    inputs: Record<string, unknown>,
+  ): Record<string, unknown> {
     const arn = `arn:aws:mock:${this.region}:123456789012:${name}`;
     switch (type) {
       case "aws:ec2/subnet:Subnet":
@@ -120,7 +142,11 @@ export class MockCloud implements pulumi.runtime.Mocks {
       case "aws:ec2/eip:Eip":
         return { arn, publicIp: `203.0.113.${(hashInt(name) % 250) + 2}`, allocationId: id };
       case "aws:lb/loadBalancer:LoadBalancer":
-        return { arn, dnsName: `${name}-${hex(name, 8)}.elb.${this.region}.amazonaws.com`, zoneId: "Z2IFOLAFXWLO4F" };
+        return {
+          arn,
+          dnsName: `${name}-${hex(name, 8)}.elb.${this.region}.amazonaws.com`,
+          zoneId: "Z2IFOLAFXWLO4F",
+        };
       case "random:index/randomPassword:RandomPassword":
       case "random:index/randomString:RandomString": {
         const length = Number(inputs.length ?? 32);
@@ -129,12 +155,19 @@ export class MockCloud implements pulumi.runtime.Mocks {
         return { result: `mock${result}`.slice(0, length) };
       }
       case "tls:index/privateKey:PrivateKey":
-        return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: "mock" };
+        return {
+          privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`,
+          publicKeyPem: "mock",
+        };
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert":
         return { certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n` };
       case "aws:elasticache/replicationGroup:ReplicationGroup":
-        return { arn, primaryEndpointAddress: `master.${name}.${hex(name, 6)}.${this.region}.cache.amazonaws.com`, readerEndpointAddress: `replica.${name}.${hex(name, 6)}.${this.region}.cache.amazonaws.com` };
+        return {
+          arn,
+          primaryEndpointAddress: `master.${name}.${hex(name, 6)}.${this.region}.cache.amazonaws.com`,
+          readerEndpointAddress: `replica.${name}.${hex(name, 6)}.${this.region}.cache.amazonaws.com`,
+        };
       default:
         return { arn };
     }
@@ -155,7 +188,9 @@ export class MockCloud implements pulumi.runtime.Mocks {
       }
     }
     this.usedAddresses.add(privateIp);
-    const publicIp = inputs.associatePublicIpAddress ? `198.51.100.${(hashInt(`pub/${name}`) % 250) + 2}` : undefined;
+    const publicIp = inputs.associatePublicIpAddress
+      ? `198.51.100.${(hashInt(`pub/${name}`) % 250) + 2}`
+      : undefined;
     return {
       privateIp,
       privateDns: `ip-${privateIp.replace(/\./g, "-")}.${this.region}.compute.internal`,

@@ -25,7 +25,10 @@ function replaceSecure(value: unknown, path: string): { value: unknown; secret: 
   }
   if (value && typeof value === "object") {
     const entries = Object.entries(value).map(([k, v]) => [k, replaceSecure(v, `${path}.${k}`)] as const);
-    return { value: Object.fromEntries(entries.map(([k, r]) => [k, r.value])), secret: entries.some(([, r]) => r.secret) };
+    return {
+      value: Object.fromEntries(entries.map(([k, r]) => [k, r.value])),
+      secret: entries.some(([, r]) => r.secret),
+    };
   }
   return { value, secret: false };
 }
@@ -50,7 +53,8 @@ export function readStackFile(stack: string, dir = process.cwd(), overrides: Pla
     if (secret) secretKeys.push(key);
   }
   const region = values["aws:region"];
-  if (!region) throw new Error(`Pulumi.${stack}.yaml sets no aws:region; add one, e.g. aws:region: eu-west-1`);
+  if (!region)
+    throw new Error(`Pulumi.${stack}.yaml sets no aws:region; add one, e.g. aws:region: eu-west-1`);
   return { region, values, secretKeys };
 }
 
@@ -65,7 +69,8 @@ export async function withSynthSecrets(config: StackFileConfig): Promise<StackFi
   const plain: Plain = {};
   for (const [key, value] of Object.entries(config.values)) {
     if (!key.startsWith("jairouter:")) continue;
-    plain[key.slice("jairouter:".length)] = value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value;
+    plain[key.slice("jairouter:".length)] =
+      value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value;
   }
   const parsed = stackConfigSchema.safeParse(plain);
   if (!parsed.success) return config; // loading reports the problems

@@ -76,13 +76,17 @@ async function settle(pulumi: typeof import("@pulumi/pulumi")) {
   for (let round = 0; round < 50; round++) {
     if (wait) await wait();
     await new Promise((r) => setTimeout(r, 20));
-    const current = (pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.size;
+    const current = (pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources
+      .size;
     if (current === count) return;
     count = current;
   }
 }
 
-export async function resolveOutputs(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
+export async function resolveOutputs(
+  pulumi: typeof import("@pulumi/pulumi"),
+  value: unknown,
+): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const output = value as import("@pulumi/pulumi").Output<unknown>;
     const [inner, secret] = await Promise.all([
@@ -112,7 +116,8 @@ function extractFiles(resources: RecordedResource[]): Map<string, string> {
     }
     if (r.type === "docker:index/container:Container" && Array.isArray(inputs.uploads)) {
       for (const upload of inputs.uploads as { file?: string; content?: string }[]) {
-        if (upload.file && typeof upload.content === "string") files.set(`${r.name}${upload.file}`, upload.content);
+        if (upload.file && typeof upload.content === "string")
+          files.set(`${r.name}${upload.file}`, upload.content);
       }
     }
   }
