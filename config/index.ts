@@ -13,7 +13,6 @@ export interface SecretOutputs {
   providerApiKeys: pulumi.Output<Record<string, string>>;
   smtpPassword?: pulumi.Output<string>;
   tlsPrivateKey?: pulumi.Output<string>;
-  sshPrivateKey?: pulumi.Output<string>;
 }
 
 /** The one typed, frozen configuration every component receives. Nothing below reads pulumi.Config. */
@@ -41,7 +40,6 @@ export function loadStackConfig(): StackConfig {
       providerApiKeys: pulumi.secret(secrets.providerApiKeys),
       smtpPassword: secretOrUndefined(secrets.smtpPassword),
       tlsPrivateKey: secretOrUndefined(secrets.tlsPrivateKey),
-      sshPrivateKey: secretOrUndefined(secrets.sshPrivateKey),
     },
   };
 }

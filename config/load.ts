@@ -13,13 +13,14 @@ export interface SecretValues {
   providerApiKeys: Record<string, string>;
   smtpPassword?: string;
   tlsPrivateKey?: string;
-  sshPrivateKey?: string;
 }
 
 export interface LoadedConfig {
   settings: StackSettings;
   secrets: SecretValues;
 }
+
+export const SSH_KEY_COMMAND = `pulumi config set --path 'jairouter:access.sshPublicKey' "$(cat ~/.ssh/id_ed25519.pub)"`;
 
 /** Structured values arrive as JSON text; everything else is a plain string. */
 function decode(value: string): unknown {
@@ -78,10 +79,16 @@ export function loadConfig(values: RawConfigValues): LoadedConfig {
   if (typeof providerApiKeys !== "object" || providerApiKeys === null || Array.isArray(providerApiKeys)) {
     problems.push({ path: ["providerApiKeys"], message: "must be a map of name to API key" });
   }
-  for (const key of ["smtpPassword", "tlsPrivateKey", "sshPrivateKey"] as const) {
+  for (const key of ["smtpPassword", "tlsPrivateKey"] as const) {
     if (secretValues[key] !== undefined && typeof secretValues[key] !== "string") {
       problems.push({ path: [key], message: "must be a single string" });
     }
+  }
+  if (parsed.success && parsed.data.access.sshPublicKey === undefined) {
+    problems.push({
+      path: ["access", "sshPublicKey"],
+      message: `is required: the deployer drives Docker on every host over SSH; set it with: ${SSH_KEY_COMMAND}`,
+    });
   }
   if (parsed.success) {
     for (const secret of requiredSecrets(parsed.data)) {
@@ -105,7 +112,6 @@ export function loadConfig(values: RawConfigValues): LoadedConfig {
       providerApiKeys: providerApiKeys as Record<string, string>,
       smtpPassword: secretValues.smtpPassword as string | undefined,
       tlsPrivateKey: secretValues.tlsPrivateKey as string | undefined,
-      sshPrivateKey: secretValues.sshPrivateKey as string | undefined,
     },
   };
 }

@@ -137,7 +137,7 @@ const access = z.strictObject({
         "is not an OpenSSH public key",
       )
       .optional(),
-    "Public key installed for sshUser as the hosts' EC2 key pair; the deployer holds the private key (its ssh-agent, or the secret `jairouter:sshPrivateKey`). Required before `pulumi up`.",
+    "Public key installed for sshUser as the hosts' EC2 key pair; the deployer's ssh-agent holds the private key. Required: the deployer drives Docker on every host over SSH.",
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl deployer",
   ),
 });

@@ -18,11 +18,6 @@ export const SECRET_KEYS = {
     description: "PEM private key matching `tls.certificate` (`tls.mode: provided`).",
     setCommand: "pulumi config set --secret jairouter:tlsPrivateKey < server.key",
   },
-  sshPrivateKey: {
-    description:
-      "Optional PEM/OpenSSH private key the deployer uses for the readiness gate; without it the ssh-agent at SSH_AUTH_SOCK is used.",
-    setCommand: "pulumi config set --secret jairouter:sshPrivateKey < deployer_ed25519",
-  },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

@@ -4,6 +4,9 @@ import { parse } from "yaml";
 
 export const SYNTH_SECRET_PREFIX = "synth-placeholder";
 
+/** A well-formed public key whose comment marks it as the synth's stand-in for the operator's. */
+export const SYNTH_SSH_PUBLIC_KEY = `ssh-ed25519 ${Buffer.from("synth-placeholder-public-key-0000").toString("base64")} ${SYNTH_SECRET_PREFIX}`;
+
 export interface StackFileConfig {
   region: string;
   values: Record<string, string>;
@@ -59,16 +62,16 @@ export function readStackFile(stack: string, dir = process.cwd(), overrides: Pla
 }
 
 /**
- * Adds marked placeholders for the secrets this configuration needs but the stack file cannot
+ * Adds marked placeholders for the operator's SSH public key and for the secrets this configuration needs but the stack file cannot
  * hold (the operator sets them with `pulumi config set --secret`), so the offline synth renders
  * every file. A real preview without them fails and names the command.
  */
 export async function withSynthSecrets(config: StackFileConfig): Promise<StackFileConfig> {
   const { stackConfigSchema } = await import("../../config/schema");
-  const { requiredSecrets } = await import("../../config/secret-keys");
+  const { requiredSecrets, SECRET_KEYS } = await import("../../config/secret-keys");
   const plain: Plain = {};
   for (const [key, value] of Object.entries(config.values)) {
-    if (!key.startsWith("jairouter:")) continue;
+    if (!key.startsWith("jairouter:") || key.slice("jairouter:".length) in SECRET_KEYS) continue;
     plain[key.slice("jairouter:".length)] =
       value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value;
   }
@@ -86,6 +89,11 @@ export async function withSynthSecrets(config: StackFileConfig): Promise<StackFi
       values[key] ??= `${SYNTH_SECRET_PREFIX}:${key}`;
     }
     secretKeys.add(key);
+  }
+  if (!parsed.data.access.sshPublicKey) {
+    const access = JSON.parse(values["jairouter:access"] ?? "{}") as Record<string, unknown>;
+    access.sshPublicKey = SYNTH_SSH_PUBLIC_KEY;
+    values["jairouter:access"] = JSON.stringify(access);
   }
   return { ...config, values, secretKeys: [...secretKeys].sort() };
 }

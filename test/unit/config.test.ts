@@ -43,6 +43,7 @@ describe("stack configuration", () => {
     const { settings } = loadConfig({
       "jairouter:environment": "development",
       "jairouter:domain": JSON.stringify({ name: "dev.example.com" }),
+      "jairouter:access": JSON.stringify({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq deployer" }),
     });
     expect(settings.network.cidr).toBe("10.0.0.0/16");
     expect(settings.access.adminCidrs).toEqual([]);
@@ -287,5 +288,16 @@ describe("bad configurations are rejected with the key named", () => {
     const values = await stackValues("prod");
     delete values["jairouter:domain"];
     expect(errorOf(values).message).toContain("jairouter:domain: is required");
+  });
+});
+
+describe("operator inputs", () => {
+  it("requires the deployer's SSH public key and names the command", async () => {
+    const values = await stackValues("prod");
+    const access = JSON.parse(values["jairouter:access"]!);
+    delete access.sshPublicKey;
+    values["jairouter:access"] = JSON.stringify(access);
+    expect(errorOf(values).message).toContain("jairouter:access.sshPublicKey: is required");
+    expect(errorOf(values).message).toContain("pulumi config set --path 'jairouter:access.sshPublicKey'");
   });
 });
