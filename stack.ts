@@ -1,7 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
+import { AppCluster } from "./components/app-cluster";
+import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
+import { Secrets } from "./components/secrets";
+import { tierSpec } from "./config/tiers";
+import { LOGBACK_XML_PATH } from "./render/application-yml";
 import { Network } from "./components/network";
 import { stackTags } from "./components/tags";
 
@@ -52,7 +57,75 @@ export function buildStack(config: StackConfig) {
     tags: tags("firewall"),
   });
 
+  const parameterPrefix = `/jairouter/${config.stack}`;
+  const secrets = new Secrets(name, {
+    parameterPrefix,
+    providerApiKeys: config.secrets.providerApiKeys,
+    tags: tags("secrets"),
+  });
+
+  const keyPair = new aws.ec2.KeyPair(`${name}-deployer`, {
+    publicKey: settings.access.sshPublicKey!,
+    tags: tags("access"),
+  });
+  const access = {
+    transport: settings.access.transport,
+    user: settings.access.sshUser,
+    bastionHost: settings.access.bastionHost,
+  };
+
+  const cache = settings.redis.enabled
+    ? new Cache(name, {
+        subnetIds: network.privateSubnets.map((s) => s.id),
+        zones: [network.privateSubnets[0]!.zone, network.privateSubnets[1]!.zone],
+        securityGroupId: firewall.groupIds.redis,
+        nodeType: tierSpec("database", settings.redis.tier).instanceType,
+        authToken: secrets.redisAuthToken,
+        tags: tags("redis"),
+      })
+    : undefined;
+
+  const apps = new AppCluster(name, {
+    count: settings.appServers.count,
+    size: tierSpec("appServer", settings.appServers.tier),
+    heapPercent: settings.appServers.heapPercent,
+    subnets: network.privateSubnets,
+    securityGroupId: firewall.groupIds.app,
+    keyName: keyPair.keyName,
+    access,
+    image: settings.images.jairouter,
+    nodeExporterImage: settings.images.nodeExporter,
+    appSettings: {
+      environment: settings.environment,
+      jwtIssuer: `jairouter-${config.stack}`,
+      corsAllowedOrigins: settings.appServers.corsAllowedOrigins,
+      apiKeyExpiry: {
+        admin: settings.appServers.apiKeyExpiry,
+        service: settings.appServers.apiKeyExpiry,
+        readOnly: settings.appServers.apiKeyExpiry,
+      },
+      redisEnabled: settings.redis.enabled,
+      auditRetentionDays: 90,
+      auditAlertThresholds: {
+        authFailuresPerMinute: 10,
+        sanitizationOperationsPerMinute: 100,
+        suspiciousRequestsPerMinute: 20,
+      },
+      securityAlerts: { emailRecipients: settings.monitoring.alerts.email?.to ?? [], webhook: false },
+      logbackConfigFile: LOGBACK_XML_PATH,
+    },
+    models: settings.models,
+    secrets,
+    providerApiKeys: config.secrets.providerApiKeys,
+    redis: cache ? { host: cache.host, port: cache.port } : undefined,
+    parameterPrefix,
+    tags: tags("app"),
+  });
+
   return {
+    appPrivateIps: apps.privateIps,
+    redisEndpoint: cache?.host,
+    secretParameters: secrets.parameterNames,
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnets.map((s) => s.id),
     privateSubnetIds: network.privateSubnets.map((s) => s.id),

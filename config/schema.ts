@@ -178,6 +178,14 @@ const appServers = z.strictObject({
     "Share of the container memory limit given to the Java heap.",
     "70",
   ),
+  apiKeyExpiry: doc(
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, "is not a local date-time like 2027-12-31T23:59:59")
+      .default("2027-12-31T23:59:59"),
+    "When the generated admin / service / read-only API keys expire in the app; rotate them before (README).",
+    "2027-12-31T23:59:59",
+  ),
   corsAllowedOrigins: doc(
     z.array(z.url().refine((u) => !u.includes("*"), "must not be a wildcard")).default([]),
     "Browser origins allowed by the app's CORS policy (never `*`).",

@@ -9,6 +9,8 @@ export interface RecordedResource {
   name: string;
   parent: string;
   custom: boolean;
+  /** URNs this resource depends on (dependsOn, parent-independent). */
+  dependencies: string[];
   /** Inputs as the engine received them; secrets still wrapped (see redact()). */
   inputs: Record<string, unknown>;
 }
@@ -117,7 +119,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
       "aws:ec2/natGateway:NatGateway": "nat",
       "aws:ec2/eip:Eip": "eipalloc",
       "aws:ec2/routeTable:RouteTable": "rtb",
-      "aws:ec2/volume:Volume": "vol",
+      "aws:ebs/volume:Volume": "vol",
       "aws:ec2/flowLog:FlowLog": "fl",
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",

@@ -1,3 +1,4 @@
+import { HOST_FILE_PATH_ENV } from "../../components/host-file";
 import { MockCloud, redact, unwrapSecrets, type RecordedResource } from "./mock-cloud";
 
 export interface SynthResult {
@@ -22,6 +23,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getDependenciesList(): string[];
   getObject(): unknown;
 }
 type RegisterCallback = (err: unknown, resp?: { getUrn(): string }) => void;
@@ -62,6 +64,7 @@ function captureRegistrations(pulumi: typeof import("@pulumi/pulumi"), cloud: Mo
           name: req.getName(),
           parent: req.getParent(),
           custom: req.getCustom(),
+          dependencies: [...req.getDependenciesList()].sort(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
         });
       }
@@ -113,6 +116,10 @@ function extractFiles(resources: RecordedResource[]): Map<string, string> {
     const inputs = unwrapSecrets(r.inputs) as Record<string, unknown>;
     if (r.type === "aws:ec2/instance:Instance" && typeof inputs.userData === "string") {
       files.set(`${r.name}/var/lib/cloud/instance/user-data.txt`, inputs.userData);
+    }
+    const env = inputs.environment as Record<string, string> | undefined;
+    if (r.type === "command:local:Command" && env?.[HOST_FILE_PATH_ENV] && typeof inputs.stdin === "string") {
+      files.set(`${r.name}${env[HOST_FILE_PATH_ENV]}`, inputs.stdin);
     }
     if (r.type === "docker:index/container:Container" && Array.isArray(inputs.uploads)) {
       for (const upload of inputs.uploads as { file?: string; content?: string }[]) {

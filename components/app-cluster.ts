@@ -1,0 +1,308 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { TierSpec } from "../config/tiers";
+import {
+  API_KEY_ENV,
+  renderApplicationYml,
+  renderLogbackXml,
+  type ApplicationYmlInput,
+} from "../render/application-yml";
+import { JAIROUTER_UID } from "../render/host-types";
+import {
+  renderModelSeedYml,
+  modelRoutingHash,
+  providerKeyEnvName,
+  referencedProviderKeys,
+  renderModelSyncScript,
+  type ModelRoutingDecl,
+} from "../render/model-routing";
+import { appContainerLimits, javaOptions } from "./app-settings";
+import { Host } from "./host";
+import { DATA_MOUNT } from "./host-defaults";
+import { hostFile } from "./host-file";
+import { PORTS } from "./ports";
+import { ownParametersStatement } from "./role-policy";
+import type { StackSecrets } from "./secrets";
+import { sshCommand, type SshAccess } from "./ssh";
+
+export interface AppSubnet {
+  id: pulumi.Input<string>;
+  zone: pulumi.Input<string>;
+}
+
+export interface AppClusterArgs {
+  /** How many JAiRouter hosts. */
+  count: number;
+  /** Instance type and memory from the tier table. */
+  size: TierSpec;
+  /** Share of the container memory given to the heap. */
+  heapPercent: number;
+  /** Private subnets, one per zone; hosts go round-robin over them. */
+  subnets: AppSubnet[];
+  securityGroupId: pulumi.Input<string>;
+  keyName: pulumi.Input<string>;
+  access: SshAccess;
+  /** Pinned JAiRouter image. */
+  image: string;
+  nodeExporterImage: string;
+  /** application.yml settings except the models (passed separately). */
+  appSettings: Omit<ApplicationYmlInput, "models">;
+  /** Declared model routing, identical on every instance. */
+  models: ModelRoutingDecl;
+  secrets: StackSecrets;
+  providerApiKeys: pulumi.Output<Record<string, string>>;
+  /** Redis endpoint, or undefined to run without Redis. */
+  redis?: { host: pulumi.Output<string>; port: number };
+  /** SSM parameter prefix of the stack (the hosts may read `<prefix>/app/*`). */
+  parameterPrefix: string;
+  tags: Record<string, string>;
+}
+
+export interface AppInstance {
+  host: Host;
+  container: docker.Container;
+  modelSync: command.local.Command;
+}
+
+const CONFIG_DIR = `${DATA_MOUNT}/jairouter/config`;
+
+/**
+ * N JAiRouter hosts spread over the zones. Containers roll one host at a time: each waits for the
+ * previous host's container to be healthy, so a bad image stops at the first host. After each
+ * container is healthy, the declared model routing is applied to it through the admin API.
+ */
+export class AppCluster extends pulumi.ComponentResource {
+  public readonly instances: AppInstance[] = [];
+  public readonly privateIps: pulumi.Output<string>[];
+
+  constructor(name: string, args: AppClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jairouter:app:AppCluster", name, {}, opts);
+    const limits = appContainerLimits(args.size, args.heapPercent);
+    const applicationYml = renderApplicationYml({ ...args.appSettings, models: args.models });
+    const logbackXml = renderLogbackXml();
+    const routingHash = modelRoutingHash(args.models);
+    const syncScript = renderModelSyncScript(args.models, { healthTimeoutSeconds: 600 });
+
+    let previous: docker.Container | undefined;
+    for (let i = 0; i < args.count; i++) {
+      const subnet = args.subnets[i % args.subnets.length]!;
+      const hostName = `${name}-app-${i}`;
+      const host = new Host(
+        hostName,
+        {
+          role: "app",
+          size: args.size,
+          subnetId: subnet.id,
+          zone: subnet.zone,
+          securityGroupIds: [args.securityGroupId],
+          keyName: args.keyName,
+          access: args.access,
+          nodeExporterImage: args.nodeExporterImage,
+          policyStatements: [ownParametersStatement(args.parameterPrefix, "app")],
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      const child = { parent: this, dependsOn: [host.ready] };
+      const files = [
+        { key: "application-yml", path: `${CONFIG_DIR}/application.yml`, content: applicationYml },
+        { key: "logback-xml", path: `${CONFIG_DIR}/logback-spring.xml`, content: logbackXml },
+      ].map((f) =>
+        hostFile(
+          `${hostName}-${f.key}`,
+          {
+            access: args.access,
+            target: host.target,
+            path: f.path,
+            content: f.content,
+            mode: "0640",
+            owner: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
+          },
+          child,
+        ),
+      );
+      // The seed only matters for an empty database, so a change to it must not restart the app.
+      const seed = hostFile(
+        `${hostName}-model-seed`,
+        {
+          access: args.access,
+          target: host.target,
+          path: `${CONFIG_DIR}/model-seed.yml`,
+          content: renderModelSeedYml(args.models),
+          mode: "0640",
+          owner: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
+        },
+        child,
+      );
+
+      const image = new docker.RemoteImage(
+        `${hostName}-image`,
+        { name: args.image, keepLocally: true },
+        { parent: this, provider: host.docker },
+      );
+      const instanceId = `${hostName}`;
+      const container = new docker.Container(
+        `${hostName}-jairouter`,
+        {
+          name: "jairouter",
+          // By name (the pinned tag, visible in previews); the RemoteImage has pulled it on this host.
+          image: image.name,
+          hostname: instanceId,
+          user: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
+          readOnly: true,
+          tmpfs: { "/tmp": "rw,noexec,nosuid,size=512m" },
+          capabilities: { drops: ["ALL"] },
+          securityOpts: ["no-new-privileges:true"],
+          ulimits: [
+            { name: "nofile", soft: 65536, hard: 65536 },
+            { name: "nproc", soft: 32768, hard: 32768 },
+          ],
+          sysctls: { "net.core.somaxconn": "65535", "net.ipv4.tcp_keepalive_time": "1200" },
+          memory: limits.memoryMb,
+          memoryReservation: limits.memoryReservationMb,
+          cpus: limits.cpus,
+          ports: [{ internal: PORTS.app, external: PORTS.app }],
+          envs: appEnvironment({
+            instanceId,
+            heapMb: limits.heapMb,
+            redis: args.redis,
+            secrets: args.secrets,
+            providerApiKeys: args.providerApiKeys,
+            models: args.models,
+          }),
+          volumes: [
+            { hostPath: `${DATA_MOUNT}/jairouter/data`, containerPath: "/app/data" },
+            { hostPath: `${DATA_MOUNT}/jairouter/logs`, containerPath: "/app/logs" },
+            { hostPath: CONFIG_DIR, containerPath: "/app/config", readOnly: true },
+          ],
+          logDriver: "json-file",
+          logOpts: { "max-size": "100m", "max-file": "3" },
+          healthcheck: {
+            tests: [
+              "CMD",
+              "curl",
+              "-fsS",
+              "-o",
+              "/dev/null",
+              `http://localhost:${PORTS.app}/actuator/health`,
+            ],
+            interval: "15s",
+            timeout: "5s",
+            retries: 5,
+            startPeriod: "180s",
+          },
+          restart: "unless-stopped",
+          wait: true,
+          waitTimeout: 900,
+          labels: [
+            // A changed config file replaces the container (the app reads it only at start).
+            {
+              label: "jairouter.config-sha256",
+              value: pulumi.all(files.map((f) => f.contentHash)).apply((h) => h.join(",")),
+            },
+            { label: "jairouter.instance", value: instanceId },
+          ],
+        },
+        {
+          parent: this,
+          provider: host.docker,
+          // Name and host port are fixed, so the old container goes first; the chain to the previous
+          // host keeps that to one host at a time.
+          deleteBeforeReplace: true,
+          dependsOn: [...files.map((f) => f.command), seed.command, ...(previous ? [previous] : [])],
+        },
+      );
+
+      const modelSync = new command.local.Command(
+        `${hostName}-model-sync`,
+        {
+          create: host.target.apply((t) => sshCommand(args.access, t, "bash -s")),
+          stdin: pulumi
+            .all([args.secrets.adminPassword, args.providerApiKeys])
+            .apply(([password, keys]) => syncInvocation(syncScript, password, keys, args.models)),
+          triggers: [routingHash, container.id],
+        },
+        { parent: this, dependsOn: [container], customTimeouts: { create: "15m" } },
+      );
+      this.instances.push({ host, container, modelSync });
+      previous = container;
+    }
+    this.privateIps = this.instances.map((i) => i.host.privateIp);
+    this.registerOutputs({ privateIps: this.privateIps });
+  }
+}
+
+interface AppEnvironmentArgs {
+  instanceId: string;
+  heapMb: number;
+  redis?: { host: pulumi.Output<string>; port: number };
+  secrets: StackSecrets;
+  providerApiKeys: pulumi.Output<Record<string, string>>;
+  models: ModelRoutingDecl;
+}
+
+/** The container environment; the whole list is secret because it carries secrets. */
+export function appEnvironment(args: AppEnvironmentArgs): pulumi.Output<string[]> {
+  const s = args.secrets;
+  const env = pulumi
+    .all([
+      s.jwtSecret,
+      s.adminPassword,
+      s.apiKeys.admin,
+      s.apiKeys.service,
+      s.apiKeys.readonly,
+      s.redisAuthToken,
+      args.providerApiKeys,
+      args.redis?.host ?? "",
+    ])
+    .apply(([jwt, adminPassword, adminKey, serviceKey, readonlyKey, redisToken, providerKeys, redisHost]) => {
+      const env: Record<string, string> = {
+        SPRING_PROFILES_ACTIVE: "prod",
+        JAVA_OPTS: javaOptions(args.heapMb),
+        INSTANCE_ID: args.instanceId,
+        SERVER_PORT: String(PORTS.app),
+        JWT_SECRET: jwt,
+        PROD_JWT_SECRET: jwt,
+        INITIAL_ADMIN_PASSWORD: adminPassword,
+        [API_KEY_ENV.admin]: adminKey,
+        [API_KEY_ENV.service]: serviceKey,
+        [API_KEY_ENV.readOnly]: readonlyKey,
+      };
+      if (args.redis) {
+        Object.assign(env, {
+          REDIS_HOST: redisHost,
+          REDIS_PORT: String(args.redis.port),
+          REDIS_PASSWORD: redisToken,
+          REDIS_DATABASE: "0",
+          SPRING_DATA_REDIS_SSL_ENABLED: "true",
+        });
+      } else {
+        Object.assign(env, { REDIS_ENABLED: "false", MANAGEMENT_HEALTH_REDIS_ENABLED: "false" });
+      }
+      for (const ref of referencedProviderKeys(args.models))
+        env[providerKeyEnvName(ref)] = providerKeys[ref] ?? "";
+      return Object.keys(env)
+        .sort()
+        .map((k) => `${k}=${env[k]}`);
+    });
+  return pulumi.secret(env);
+}
+
+/** stdin of the sync step: secrets as exported variables, then the script (never on a command line). */
+function syncInvocation(
+  script: string,
+  adminPassword: string,
+  keys: Record<string, string>,
+  models: ModelRoutingDecl,
+) {
+  const quote = (v: string) => `'${v.replace(/'/g, `'"'"'`)}'`;
+  const exports = [
+    `export JAIROUTER_URL=${quote(`http://127.0.0.1:${PORTS.app}`)}`,
+    `export JAIROUTER_ADMIN_PASSWORD=${quote(adminPassword)}`,
+    ...referencedProviderKeys(models).map(
+      (ref) => `export ${providerKeyEnvName(ref)}=${quote(keys[ref] ?? "")}`,
+    ),
+  ];
+  return `${exports.join("\n")}\n${script}`;
+}
