@@ -4,6 +4,7 @@ import type { StackConfig } from "./config";
 import { AppCluster } from "./components/app-cluster";
 import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
+import type { MonitoredHost } from "./components/monitored-host";
 import { Secrets } from "./components/secrets";
 import { tierSpec } from "./config/tiers";
 import { LOGBACK_XML_PATH } from "./render/application-yml";
@@ -121,6 +122,21 @@ export function buildStack(config: StackConfig) {
     parameterPrefix,
     tags: tags("app"),
   });
+
+  const appHosts: MonitoredHost[] = apps.instances.map((i) => ({
+    name: i.host.hostName,
+    role: "app",
+    privateIp: i.host.privateIp,
+    zone: i.host.zone,
+  }));
+
+  // load balancers:start
+  const lbHosts: MonitoredHost[] = [];
+  // load balancers:end
+
+  // monitoring:start
+  void [appHosts, lbHosts];
+  // monitoring:end
 
   return {
     appPrivateIps: apps.privateIps,

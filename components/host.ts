@@ -50,6 +50,8 @@ export interface HostArgs {
  * cloud-init without secrets, a readiness gate, and a Docker provider over SSH.
  */
 export class Host extends pulumi.ComponentResource {
+  /** Resource name of the host (also its host name and the `instance` label). */
+  public readonly hostName: string;
   public readonly instanceId: pulumi.Output<string>;
   public readonly privateIp: pulumi.Output<string>;
   public readonly publicIp?: pulumi.Output<string>;
@@ -183,6 +185,7 @@ export class Host extends pulumi.ComponentResource {
       this.publicIp = eip.publicIp;
     }
 
+    this.hostName = name;
     this.instanceId = instance.id;
     this.privateIp = instance.privateIp;
     this.zone = instance.availabilityZone;
