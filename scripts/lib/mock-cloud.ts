@@ -9,6 +9,8 @@ export interface RecordedResource {
   name: string;
   parent: string;
   custom: boolean;
+  /** Provider reference (`urn::id`) for resources on an explicit provider, else "". */
+  provider: string;
   /** URNs this resource depends on (dependsOn, parent-independent). */
   dependencies: string[];
   /** Inputs as the engine received them; secrets still wrapped (see redact()). */
@@ -67,7 +69,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
-    const id = this.idFor(args.type, args.name);
+    const id = MockCloud.idFor(args.type, args.name);
     const state: Record<string, unknown> = {
       ...args.inputs,
       ...this.computedState(args.type, args.name, id, inputs),
@@ -109,7 +111,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
     }
   }
 
-  private idFor(type: string, name: string): string {
+  /** The id the mock gives a resource (tests use it to follow references). */
+  static idFor(type: string, name: string): string {
     const prefix: Record<string, string> = {
       "aws:ec2/vpc:Vpc": "vpc",
       "aws:ec2/subnet:Subnet": "subnet",

@@ -24,6 +24,7 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getDependenciesList(): string[];
+  getProvider(): string;
   getObject(): unknown;
 }
 type RegisterCallback = (err: unknown, resp?: { getUrn(): string }) => void;
@@ -64,6 +65,7 @@ function captureRegistrations(pulumi: typeof import("@pulumi/pulumi"), cloud: Mo
           name: req.getName(),
           parent: req.getParent(),
           custom: req.getCustom(),
+          provider: req.getProvider(),
           dependencies: [...req.getDependenciesList()].sort(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
         });
