@@ -4,7 +4,11 @@ import type { StackConfig } from "./config";
 import { AppCluster } from "./components/app-cluster";
 import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
+import { FrontDoor } from "./components/front-door";
+import { LoadBalancerPair } from "./components/load-balancer-pair";
+import { Tls } from "./components/tls";
 import type { MonitoredHost } from "./components/monitored-host";
+import { Monitoring } from "./components/monitoring";
 import { Secrets } from "./components/secrets";
 import { tierSpec } from "./config/tiers";
 import { LOGBACK_XML_PATH } from "./render/application-yml";
@@ -131,14 +135,78 @@ export function buildStack(config: StackConfig) {
   }));
 
   // load balancers:start
-  const lbHosts: MonitoredHost[] = [];
+  const lbNames = [0, 1].map((i) => `lb-${i}.${settings.domain.name}`);
+  const certificate = new Tls(name, {
+    mode: settings.tls.mode === "provided" ? "provided" : "self-signed",
+    domain: settings.domain.name,
+    extraNames: lbNames,
+    certificatePem: settings.tls.certificate,
+    privateKeyPem: config.secrets.tlsPrivateKey,
+  });
+  const lbPair = new LoadBalancerPair(name, {
+    engine: settings.loadBalancer.engine,
+    size: tierSpec("loadBalancer", settings.loadBalancer.tier),
+    subnets: [network.publicSubnets[0]!, network.publicSubnets[1]!],
+    securityGroupId: firewall.groupIds.lb,
+    keyName: keyPair.keyName,
+    access,
+    serverName: settings.domain.name,
+    backends: apps.privateIps,
+    internalCidrs: [...settings.loadBalancer.internalCidrs],
+    monitoringCidrs: [settings.network.cidr],
+    maxConnections: settings.loadBalancer.maxConnections,
+    statsPassword: secrets.lbStatsPassword,
+    certificatePem: certificate.certificatePem,
+    privateKeyPem: certificate.privateKeyPem,
+    combinedPem: certificate.combinedPem,
+    images: settings.images,
+    parameterPrefix,
+    tags: tags("loadbalancer"),
+  });
+  const frontDoor = new FrontDoor(name, {
+    kind: settings.loadBalancer.frontDoor,
+    domain: settings.domain.name,
+    route53ZoneId: settings.domain.route53ZoneId,
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnets.map((s) => s.id),
+    targets: lbPair.hosts.map((h) => ({ instanceId: h.instanceId, publicIp: h.publicIp! })),
+    tags: tags("frontdoor"),
+  });
+  const lbHosts: MonitoredHost[] = lbPair.hosts.map((h) => ({
+    name: h.hostName,
+    role: "loadbalancer",
+    privateIp: h.privateIp,
+    zone: h.zone,
+  }));
   // load balancers:end
 
   // monitoring:start
-  void [appHosts, lbHosts];
+  const monitoring = new Monitoring(name, {
+    cluster: `jairouter-${config.stack}`,
+    environment: config.stack,
+    appHosts,
+    lbHosts,
+    privateSubnets: network.privateSubnets,
+    securityGroupId: firewall.groupIds.monitoring,
+    keyName: keyPair.keyName,
+    access,
+    secrets,
+    smtpPassword: config.secrets.smtpPassword,
+    settings: settings.monitoring,
+    images: settings.images,
+    lbEngine: settings.loadBalancer.engine,
+    parameterPrefix,
+    tags: tags("monitoring"),
+  });
   // monitoring:end
 
   return {
+    endpoint: frontDoor.endpoint,
+    nlbName: frontDoor.nlbName,
+    nlbDnsName: frontDoor.nlbDnsName,
+    loadBalancerPublicIps: lbPair.publicIps,
+    loadBalancerPrivateIps: lbPair.privateIps,
+    caCertificatePem: certificate.caCertificatePem,
     appPrivateIps: apps.privateIps,
     redisEndpoint: cache?.host,
     secretParameters: secrets.parameterNames,
@@ -146,5 +214,10 @@ export function buildStack(config: StackConfig) {
     publicSubnetIds: network.publicSubnets.map((s) => s.id),
     privateSubnetIds: network.privateSubnets.map((s) => s.id),
     securityGroupIds: firewall.groupIds,
+    monitoringPrivateIp: monitoring.privateIp,
+    prometheusUrl: monitoring.prometheusUrl,
+    alertmanagerUrl: monitoring.alertmanagerUrl,
+    grafanaUrl: monitoring.grafanaUrl,
+    monitoringTunnelCommands: monitoring.tunnelCommands,
   };
 }

@@ -54,7 +54,7 @@ export function ingressRules(): FirewallRule[] {
       ingress(g, PORTS.nodeExporter, group("monitoring"), "node-exporter scraped by Prometheus"),
       ingress(g, PORTS.nodeExporter, admins, "node-exporter from operator networks"),
     ]),
-    ...[PORTS.haproxyMetrics, PORTS.lbStats, PORTS.nginxExporter].flatMap((port) => [
+    ...[PORTS.haproxyMetrics, PORTS.nginxExporter].flatMap((port) => [
       ingress("lb", port, group("monitoring"), `load-balancer metrics/status :${port} for Prometheus`),
       ingress("lb", port, admins, `load-balancer metrics/status :${port} from operator networks`),
     ]),

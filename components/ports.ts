@@ -6,9 +6,9 @@ export const PORTS = {
   app: 8080,
   redis: 6379,
   nodeExporter: 9100,
-  /** HAProxy's built-in Prometheus exporter (`/metrics`). */
+  /** HAProxy's Prometheus exporter (`/metrics`) and its stats page (basic auth). */
   haproxyMetrics: 8404,
-  /** HAProxy stats page (basic auth) / Nginx stub_status for the exporter. */
+  /** Nginx stub_status, read by the exporter inside the proxy's network namespace only. */
   lbStats: 8405,
   nginxExporter: 9113,
   prometheus: 9090,

@@ -4,6 +4,7 @@ import { crossFieldProblems, type ConfigProblem } from "./rules";
 import { stackConfigSchema, type StackSettings } from "./schema";
 import { SECRET_KEYS, requiredSecrets, setCommandFor, type SecretKey } from "./secret-keys";
 import { knownKeysAt } from "./describe";
+import { providedCertificateProblems } from "./tls-check";
 
 /** Configuration as the Pulumi engine hands it to a program: `namespace:key` → string. */
 export type RawConfigValues = Record<string, string>;
@@ -103,6 +104,17 @@ export function loadConfig(values: RawConfigValues): LoadedConfig {
         });
       }
     }
+  }
+  const tlsKey = secretValues.tlsPrivateKey;
+  if (
+    parsed.success &&
+    parsed.data.tls.mode === "provided" &&
+    parsed.data.tls.certificate &&
+    typeof tlsKey === "string"
+  ) {
+    problems.push(
+      ...providedCertificateProblems(parsed.data.tls.certificate, tlsKey, parsed.data.domain.name),
+    );
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 

@@ -1,0 +1,164 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "./ports";
+
+export interface FrontDoorTarget {
+  instanceId: pulumi.Input<string>;
+  publicIp: pulumi.Input<string>;
+}
+
+export interface FrontDoorArgs {
+  kind: "nlb" | "dns";
+  /** Public name. */
+  domain: string;
+  /** Hosted zone for the public record (required for `dns`). */
+  route53ZoneId?: string;
+  vpcId: pulumi.Input<string>;
+  /** Public subnets the NLB spans. */
+  publicSubnetIds: pulumi.Input<string>[];
+  /** The load balancers: primary first. */
+  targets: FrontDoorTarget[];
+  tags: Record<string, string>;
+}
+
+/** Health check of the pair: the proxies answer `/health` on :80 themselves, without redirect. */
+const HEALTH = {
+  path: "/health",
+  port: PORTS.http,
+  intervalSeconds: 10,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+};
+export const PUBLIC_RECORD_TTL_SECONDS = 60;
+
+/**
+ * What clients connect to. `nlb`: an internet-facing Network Load Balancer passing TCP 80/443 to
+ * both proxies (TLS ends on the proxies), cross-zone, health-checked. `dns`: Route53 health checks
+ * on each proxy and PRIMARY/SECONDARY failover records with a 60 s TTL.
+ */
+export class FrontDoor extends pulumi.ComponentResource {
+  public readonly endpoint: pulumi.Output<string>;
+  public readonly nlbName?: pulumi.Output<string>;
+  public readonly nlbDnsName?: pulumi.Output<string>;
+
+  constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jairouter:edge:FrontDoor", name, {}, opts);
+    if (args.kind === "nlb") {
+      const nlb = this.networkLoadBalancer(name, args);
+      this.nlbName = nlb.name;
+      this.nlbDnsName = nlb.dnsName;
+    } else {
+      this.dnsFailover(name, args);
+    }
+    this.endpoint = pulumi.output(`https://${args.domain}`);
+    this.registerOutputs({ endpoint: this.endpoint, nlbName: this.nlbName, nlbDnsName: this.nlbDnsName });
+  }
+
+  private networkLoadBalancer(name: string, args: FrontDoorArgs): aws.lb.LoadBalancer {
+    const parent = { parent: this };
+    // Names of NLBs and target groups are at most 32 characters.
+    const short = name.slice(0, 24);
+    const nlb = new aws.lb.LoadBalancer(
+      `${name}-nlb`,
+      {
+        name: `${short}-nlb`,
+        loadBalancerType: "network",
+        internal: false,
+        subnets: args.publicSubnetIds,
+        enableCrossZoneLoadBalancing: true,
+        tags: args.tags,
+      },
+      parent,
+    );
+    for (const port of [PORTS.http, PORTS.https]) {
+      const group = new aws.lb.TargetGroup(
+        `${name}-tcp-${port}`,
+        {
+          name: `${short}-tcp-${port}`,
+          port,
+          protocol: "TCP",
+          targetType: "instance",
+          vpcId: args.vpcId,
+          preserveClientIp: "true",
+          connectionTermination: true,
+          deregistrationDelay: 30,
+          healthCheck: {
+            protocol: "HTTP",
+            port: String(HEALTH.port),
+            path: HEALTH.path,
+            interval: HEALTH.intervalSeconds,
+            healthyThreshold: HEALTH.healthyThreshold,
+            unhealthyThreshold: HEALTH.unhealthyThreshold,
+          },
+          tags: args.tags,
+        },
+        parent,
+      );
+      args.targets.forEach((target, i) => {
+        new aws.lb.TargetGroupAttachment(
+          `${name}-tcp-${port}-${i}`,
+          { targetGroupArn: group.arn, targetId: target.instanceId, port },
+          parent,
+        );
+      });
+      new aws.lb.Listener(
+        `${name}-tcp-${port}`,
+        {
+          loadBalancerArn: nlb.arn,
+          port,
+          protocol: "TCP",
+          defaultActions: [{ type: "forward", targetGroupArn: group.arn }],
+          tags: args.tags,
+        },
+        parent,
+      );
+    }
+    if (args.route53ZoneId) {
+      new aws.route53.Record(
+        `${name}-public`,
+        {
+          zoneId: args.route53ZoneId,
+          name: args.domain,
+          type: "A",
+          aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: true }],
+        },
+        parent,
+      );
+    }
+    return nlb;
+  }
+
+  private dnsFailover(name: string, args: FrontDoorArgs) {
+    const parent = { parent: this };
+    args.targets.forEach((target, i) => {
+      const role = i === 0 ? "PRIMARY" : "SECONDARY";
+      const check = new aws.route53.HealthCheck(
+        `${name}-lb-${i}`,
+        {
+          type: "HTTP",
+          ipAddress: target.publicIp,
+          port: HEALTH.port,
+          resourcePath: HEALTH.path,
+          requestInterval: 10,
+          failureThreshold: 3,
+          tags: { ...args.tags, Name: `${name}-lb-${i}` },
+        },
+        parent,
+      );
+      new aws.route53.Record(
+        `${name}-${role.toLowerCase()}`,
+        {
+          zoneId: args.route53ZoneId!,
+          name: args.domain,
+          type: "A",
+          ttl: PUBLIC_RECORD_TTL_SECONDS,
+          records: [target.publicIp],
+          setIdentifier: `${name}-${role.toLowerCase()}`,
+          failoverRoutingPolicies: [{ type: role }],
+          healthCheckId: check.id,
+        },
+        parent,
+      );
+    });
+  }
+}

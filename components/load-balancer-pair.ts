@@ -1,0 +1,237 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { TierSpec } from "../config/tiers";
+import { renderHaproxyConfig } from "../render/haproxy";
+import { defaultLbTunables, NGINX_STUB_STATUS_PATH } from "../render/lb-common";
+import type { LbBackend, LoadBalancerRenderInput } from "../render/lb-types";
+import { renderNginxConfig } from "../render/nginx";
+import { Host } from "./host";
+import { DATA_MOUNT } from "./host-defaults";
+import { hostFile } from "./host-file";
+import { PORTS } from "./ports";
+import { ownParametersStatement } from "./role-policy";
+import type { SshAccess } from "./ssh";
+
+export interface LbSubnet {
+  id: pulumi.Input<string>;
+  zone: pulumi.Input<string>;
+}
+
+export interface LoadBalancerPairArgs {
+  engine: "haproxy" | "nginx";
+  size: TierSpec;
+  /** Public subnets of two different zones: primary first, standby second. */
+  subnets: [LbSubnet, LbSubnet];
+  securityGroupId: pulumi.Input<string>;
+  keyName: pulumi.Input<string>;
+  access: SshAccess;
+  /** Public name served (redirect target, certificate name). */
+  serverName: string;
+  /** The app servers' private addresses, all on :8080. */
+  backends: pulumi.Input<string>[];
+  /** Who may reach /actuator through the proxy. */
+  internalCidrs: string[];
+  /** Who may read the stats page / metrics (the VPC, where the monitoring host lives). */
+  monitoringCidrs: string[];
+  maxConnections: number;
+  /** Stats page basic-auth password (secret). */
+  statsPassword: pulumi.Output<string>;
+  certificatePem: pulumi.Output<string>;
+  privateKeyPem: pulumi.Output<string>;
+  combinedPem: pulumi.Output<string>;
+  images: { haproxy: string; nginx: string; nginxExporter: string; nodeExporter: string };
+  parameterPrefix: string;
+  tags: Record<string, string>;
+}
+
+/** Container-side paths: config and TLS are bind-mounted read-only from the data volume. */
+const TLS_DIR = "/etc/jairouter/tls";
+const ENGINE = {
+  haproxy: { uid: 99, configDir: "/usr/local/etc/haproxy", configFile: "haproxy.cfg" },
+  nginx: { uid: 101, configDir: "/etc/jairouter/nginx", configFile: "nginx.conf" },
+} as const;
+
+/** Render input for one engine, from production tunables and the stack's values. */
+export function lbRenderInput(
+  args: Pick<
+    LoadBalancerPairArgs,
+    "engine" | "serverName" | "internalCidrs" | "monitoringCidrs" | "maxConnections"
+  >,
+  backends: LbBackend[],
+  statsPassword: string,
+): LoadBalancerRenderInput {
+  const tunables = defaultLbTunables();
+  const listen =
+    args.engine === "haproxy"
+      ? { ...tunables.listen, statsPort: PORTS.haproxyMetrics, metricsPort: PORTS.haproxyMetrics }
+      : { ...tunables.listen, statsPort: PORTS.lbStats, metricsPort: PORTS.lbStats };
+  return {
+    ...tunables,
+    listen,
+    serverName: args.serverName,
+    backends,
+    internalCidrs: args.internalCidrs,
+    monitoringCidrs: [...args.monitoringCidrs, "127.0.0.1/32"],
+    maxConnections: args.maxConnections,
+    tls: {
+      certificatePath: `${TLS_DIR}/cert.pem`,
+      keyPath: `${TLS_DIR}/key.pem`,
+      combinedPemPath: `${TLS_DIR}/combined.pem`,
+    },
+    stats: { user: "stats", password: statsPassword },
+    // Nginx runs as its unprivileged user from the start, so no `user` directive.
+    runtime: { ...tunables.runtime, nginx: { ...tunables.runtime.nginx, user: undefined } },
+  };
+}
+
+/**
+ * Two proxy hosts in two zones' public subnets. A config change replaces one at a time: the
+ * standby's container waits for the primary's to be running again.
+ */
+export class LoadBalancerPair extends pulumi.ComponentResource {
+  public readonly hosts: Host[] = [];
+  public readonly publicIps: pulumi.Output<string>[];
+  public readonly privateIps: pulumi.Output<string>[];
+
+  constructor(name: string, args: LoadBalancerPairArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jairouter:edge:LoadBalancerPair", name, {}, opts);
+    const engine = ENGINE[args.engine];
+    const owner = `0:${engine.uid}`;
+    const configText = pulumi
+      .all([pulumi.all(args.backends), args.statsPassword])
+      .apply(([addresses, password]) => {
+        const backends = addresses.map((address, i) => ({ name: `app-${i}`, address, port: PORTS.app }));
+        const input = lbRenderInput(args, backends, password);
+        return args.engine === "haproxy" ? renderHaproxyConfig(input) : renderNginxConfig(input);
+      });
+
+    let previous: docker.Container | undefined;
+    args.subnets.forEach((subnet, i) => {
+      const hostName = `${name}-lb-${i}`;
+      const host = new Host(
+        hostName,
+        {
+          role: "loadbalancer",
+          size: args.size,
+          subnetId: subnet.id,
+          zone: subnet.zone,
+          securityGroupIds: [args.securityGroupId],
+          keyName: args.keyName,
+          access: args.access,
+          nodeExporterImage: args.images.nodeExporter,
+          publicAddress: true,
+          policyStatements: [ownParametersStatement(args.parameterPrefix, "loadbalancer")],
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      this.hosts.push(host);
+      const child = { parent: this, dependsOn: [host.ready] };
+      const place = (key: string, path: string, content: pulumi.Input<string>) =>
+        hostFile(
+          `${hostName}-${key}`,
+          { access: args.access, target: host.target, path, content, mode: "0640", owner },
+          child,
+        );
+      const base = `${DATA_MOUNT}/loadbalancer`;
+      const files = [
+        place("config", `${base}/${args.engine}/${engine.configFile}`, pulumi.secret(configText)),
+        place("cert", `${base}/tls/cert.pem`, args.certificatePem),
+        place("key", `${base}/tls/key.pem`, args.privateKeyPem),
+        place("combined-pem", `${base}/tls/combined.pem`, args.combinedPem),
+      ];
+
+      const image = new docker.RemoteImage(
+        `${hostName}-image`,
+        { name: args.engine === "haproxy" ? args.images.haproxy : args.images.nginx, keepLocally: true },
+        { parent: this, provider: host.docker },
+      );
+      const nofile = args.maxConnections * 2 + 1024;
+      const published = [
+        PORTS.http,
+        PORTS.https,
+        ...(args.engine === "haproxy" ? [PORTS.haproxyMetrics] : [PORTS.nginxExporter]),
+      ];
+      const proxy = new docker.Container(
+        `${hostName}-${args.engine}`,
+        {
+          name: args.engine,
+          image: image.name,
+          ...(args.engine === "nginx"
+            ? { command: ["nginx", "-c", `${engine.configDir}/${engine.configFile}`, "-g", "daemon off;"] }
+            : {}),
+          user: `${engine.uid}:${engine.uid}`,
+          readOnly: true,
+          tmpfs:
+            args.engine === "haproxy"
+              ? { "/var/lib/haproxy": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m` }
+              : {
+                  "/var/cache/nginx": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=256m`,
+                  "/var/run": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m`,
+                },
+          capabilities: { drops: ["ALL"] },
+          securityOpts: ["no-new-privileges:true"],
+          // Lets the unprivileged proxy bind 80/443 inside its own network namespace.
+          sysctls: { "net.ipv4.ip_unprivileged_port_start": "0", "net.core.somaxconn": "65535" },
+          ulimits: [{ name: "nofile", soft: nofile, hard: nofile }],
+          ports: published.map((port) => ({ internal: port, external: port })),
+          volumes: [
+            { hostPath: `${base}/${args.engine}`, containerPath: engine.configDir, readOnly: true },
+            { hostPath: `${base}/tls`, containerPath: TLS_DIR, readOnly: true },
+          ],
+          logDriver: "json-file",
+          logOpts: { "max-size": "100m", "max-file": "3" },
+          restart: "unless-stopped",
+          wait: false,
+          labels: [
+            {
+              label: "jairouter.config-sha256",
+              value: pulumi.all(files.map((f) => f.contentHash)).apply((h) => h.join(",")),
+            },
+          ],
+        },
+        {
+          parent: this,
+          provider: host.docker,
+          deleteBeforeReplace: true,
+          dependsOn: [...files.map((f) => f.command), ...(previous ? [previous] : [])],
+        },
+      );
+      if (args.engine === "nginx") this.nginxExporter(hostName, args, host, proxy);
+      previous = proxy;
+    });
+
+    this.publicIps = this.hosts.map((h) => h.publicIp!);
+    this.privateIps = this.hosts.map((h) => h.privateIp);
+    this.registerOutputs({ publicIps: this.publicIps, privateIps: this.privateIps });
+  }
+
+  /** nginx-prometheus-exporter in the proxy's network namespace, reading stub_status on loopback. */
+  private nginxExporter(hostName: string, args: LoadBalancerPairArgs, host: Host, proxy: docker.Container) {
+    const image = new docker.RemoteImage(
+      `${hostName}-exporter-image`,
+      { name: args.images.nginxExporter, keepLocally: true },
+      { parent: this, provider: host.docker },
+    );
+    new docker.Container(
+      `${hostName}-nginx-exporter`,
+      {
+        name: "nginx-exporter",
+        image: image.name,
+        command: [
+          `--nginx.scrape-uri=http://127.0.0.1:${PORTS.lbStats}${NGINX_STUB_STATUS_PATH}`,
+          `--web.listen-address=:${PORTS.nginxExporter}`,
+        ],
+        networkMode: pulumi.interpolate`container:${proxy.id}`,
+        user: "65534:65534",
+        readOnly: true,
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        logDriver: "json-file",
+        logOpts: { "max-size": "100m", "max-file": "3" },
+        restart: "unless-stopped",
+      },
+      { parent: this, provider: host.docker, deleteBeforeReplace: true },
+    );
+  }
+}

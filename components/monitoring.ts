@@ -1,0 +1,499 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSettings } from "../config/schema";
+import { tierSpec } from "../config/tiers";
+import { renderAlertRules } from "../render/alert-rules";
+import { renderAlertmanagerConfig } from "../render/alertmanager";
+import {
+  GRAFANA_ADMIN_PASSWORD_ENV,
+  grafanaSecurityEnv,
+  renderGrafanaDashboardProvider,
+  renderGrafanaDashboards,
+  renderGrafanaDatasources,
+} from "../render/grafana";
+import { HAPROXY_IDEMPOTENT_BACKEND } from "../render/haproxy";
+import type { DataDirectory } from "../render/host-types";
+import type {
+  AlertmanagerRenderInput,
+  GrafanaRenderInput,
+  LbEngine,
+  MonitoringRenderInput,
+  ScrapeTarget,
+} from "../render/monitoring-types";
+import { renderPrometheusConfig } from "../render/prometheus";
+import { Host } from "./host";
+import { DATA_MOUNT } from "./host-defaults";
+import { hostFile } from "./host-file";
+import type { MonitoredHost } from "./monitored-host";
+import { PORTS } from "./ports";
+import { ownParametersStatement } from "./role-policy";
+import type { StackSecrets } from "./secrets";
+import type { SshAccess } from "./ssh";
+
+/**
+ * Base of every alert's `runbook_url`: the README at the repository root, so an alert links to
+ * `README.md#<alert name lower-cased>`, the `### <AlertName>` heading of its Runbook section.
+ * Relative to the repository on purpose: no organisation or host name is invented here.
+ */
+export const RUNBOOK_BASE_URL = "README.md";
+
+/** UIDs the official images run as: `nobody` in the prom/* images, `grafana` in Grafana's. */
+export const PROM_UID = 65534;
+export const GRAFANA_UID = 472;
+
+/** Scrape and evaluation intervals, seconds (R5.1: the app every 10 s). */
+const INTERVALS = { scrape: 15, app: 10, evaluation: 15 } as const;
+
+const BASE = `${DATA_MOUNT}/monitoring`;
+const CONFIG = `${BASE}/config`;
+/** Rule file path relative to prometheus.yml (Prometheus resolves it against the config's directory). */
+export const RULE_FILE = "rules/jairouter.rules.yml";
+const GRAFANA_DASHBOARDS = "/etc/grafana/dashboards";
+
+export interface MonitoringArgs {
+  /** Cluster name: external label `cluster` and the alert email subject, e.g. `jairouter-prod`. */
+  cluster: string;
+  /** Environment (stack) name: external label `environment`, e.g. `prod`. */
+  environment: string;
+  /** JAiRouter hosts: scraped at `:8080/actuator/prometheus` and node-exporter `:9100`. */
+  appHosts: MonitoredHost[];
+  /** Load-balancer hosts (none, or the pair): scraped at their exporter and node-exporter. */
+  lbHosts: MonitoredHost[];
+  /** Private subnets of the VPC; the monitoring host goes in the first one. */
+  privateSubnets: { id: pulumi.Input<string>; zone: pulumi.Input<string> }[];
+  /** The monitoring security group (UIs only from admin CIDRs; scrapes out to the other groups). */
+  securityGroupId: pulumi.Input<string>;
+  /** EC2 key pair holding the deployer's public key. */
+  keyName: pulumi.Input<string>;
+  /** How the deployer reaches the host's SSH (readiness gate, files, Docker). */
+  access: SshAccess;
+  /** Generated secrets; Grafana's admin password comes from here. */
+  secrets: Pick<StackSecrets, "grafanaAdminPassword">;
+  /** SMTP password of the email receiver (secret); required when `settings.alerts.email` is set. */
+  smtpPassword?: pulumi.Output<string>;
+  /** `jairouter:monitoring`: tier, retention and alert receivers. */
+  settings: StackSettings["monitoring"];
+  /** Pinned images (Prometheus, Alertmanager, Grafana, node-exporter). */
+  images: Pick<StackSettings["images"], "prometheus" | "alertmanager" | "grafana" | "nodeExporter">;
+  /** Load-balancer software: decides the LB exporter port, job name and alert expressions. */
+  lbEngine: LbEngine;
+  /** SSM parameter prefix of the stack (the host may read `<prefix>/monitoring/*`). */
+  parameterPrefix: string;
+  /** Tags for every resource. */
+  tags: Record<string, string>;
+}
+
+/** A monitored host with its Outputs resolved. */
+export interface PlainHost {
+  name: string;
+  role: MonitoredHost["role"];
+  privateIp: string;
+  zone: string;
+}
+
+/** Everything prometheus.yml and the rule file need, from resolved hosts (pure; tested plainly). */
+export function monitoringRenderInput(args: {
+  cluster: string;
+  environment: string;
+  lbEngine: LbEngine;
+  apps: PlainHost[];
+  lbs: PlainHost[];
+  self: PlainHost;
+}): MonitoringRenderInput {
+  const at = (h: PlainHost, port: number): ScrapeTarget => ({
+    address: `${h.privateIp}:${port}`,
+    instance: h.name,
+    role: h.role,
+    zone: h.zone,
+  });
+  const lbPort = args.lbEngine === "haproxy" ? PORTS.haproxyMetrics : PORTS.nginxExporter;
+  return {
+    cluster: args.cluster,
+    environment: args.environment,
+    scrapeIntervalSeconds: INTERVALS.scrape,
+    appScrapeIntervalSeconds: INTERVALS.app,
+    evaluationIntervalSeconds: INTERVALS.evaluation,
+    appTargets: args.apps.map((h) => at(h, PORTS.app)),
+    lbEngine: args.lbEngine,
+    lbTargets: args.lbs.map((h) => at(h, lbPort)),
+    haproxyAppBackend: HAPROXY_IDEMPOTENT_BACKEND,
+    nodeTargets: [...args.apps, ...args.lbs, args.self].map((h) => at(h, PORTS.nodeExporter)),
+    self: {
+      prometheus: at(args.self, PORTS.prometheus),
+      alertmanager: at(args.self, PORTS.alertmanager),
+      grafana: at(args.self, PORTS.grafana),
+    },
+    ruleFiles: [RULE_FILE],
+    runbookBaseUrl: RUNBOOK_BASE_URL,
+  };
+}
+
+/** alertmanager.yml input: every receiver gets both severities (the routes differ in repeat interval). */
+export function alertmanagerRenderInput(
+  cluster: string,
+  alerts: StackSettings["monitoring"]["alerts"],
+  smtpPassword: string | undefined,
+): AlertmanagerRenderInput {
+  const email = alerts.email;
+  return {
+    cluster,
+    email: email && {
+      to: [...email.to],
+      from: email.from,
+      smarthost: email.smarthost,
+      authUsername: email.username,
+      authPassword: smtpPassword,
+      requireTls: true,
+      severities: ["critical", "warning"],
+    },
+    webhooks: alerts.webhooks.map((w) => ({ name: w.name, url: w.url, severities: ["critical", "warning"] })),
+  };
+}
+
+/** The deployer's SSM port forward to `port` on the instance (the UIs are not public). */
+export function tunnelCommand(instanceId: string, port: number): string {
+  const parameters = JSON.stringify({ portNumber: [String(port)], localPortNumber: [String(port)] });
+  return `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '${parameters}'`;
+}
+
+/** Data directories of the services (owned by the image users) and the config tree (root, readable). */
+export function monitoringDirectories(): DataDirectory[] {
+  const dir = (path: string, uid: number, mode: string): DataDirectory => ({ path, uid, gid: uid, mode });
+  return [
+    dir("monitoring/prometheus", PROM_UID, "0750"),
+    dir("monitoring/alertmanager", PROM_UID, "0750"),
+    dir("monitoring/grafana", GRAFANA_UID, "0750"),
+    ...[
+      "config",
+      "config/prometheus",
+      "config/prometheus/rules",
+      "config/alertmanager",
+      "config/grafana",
+      "config/grafana/provisioning",
+      // Grafana reads every provisioning kind; empty directories keep it from logging errors.
+      ...["datasources", "dashboards", "plugins", "alerting"].map((k) => `config/grafana/provisioning/${k}`),
+      "config/grafana/dashboards",
+    ].map((p) => dir(`monitoring/${p}`, 0, "0755")),
+  ];
+}
+
+/** Settings every monitoring container shares (R4.2's hardening, applied to the monitoring stack). */
+function hardened(user: number): Partial<docker.ContainerArgs> {
+  return {
+    user: `${user}:${user}`,
+    readOnly: true,
+    tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
+    logDriver: "json-file",
+    logOpts: { "max-size": "100m", "max-file": "3" },
+    restart: "unless-stopped",
+    wait: true,
+    waitTimeout: 300,
+  };
+}
+
+/** A health check over HTTP with the client the image ships. */
+function httpHealthcheck(client: "wget" | "curl", port: number, path: string) {
+  const url = `http://127.0.0.1:${port}${path}`;
+  const call =
+    client === "wget" ? ["wget", "-q", "-O", "/dev/null", url] : ["curl", "-fsS", "-o", "/dev/null", url];
+  return { tests: ["CMD", ...call], interval: "15s", timeout: "5s", retries: 5, startPeriod: "60s" };
+}
+
+/** A file on the monitoring host, content possibly secret. */
+interface PlacedFile {
+  key: string;
+  path: string;
+  content: pulumi.Input<string>;
+  owner: number;
+  mode: string;
+}
+
+/**
+ * The monitoring layer (R1.6, R5): one host in a private subnet running Prometheus, Alertmanager and
+ * Grafana as pinned, hardened containers, with their state on the encrypted data volume and their
+ * configuration rendered by `render/` and bind-mounted read-only. A changed file replaces the
+ * container that reads it (config hash label): simple and deterministic, no reload endpoints.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+  public readonly host: Host;
+  public readonly privateIp: pulumi.Output<string>;
+  public readonly prometheusUrl: pulumi.Output<string>;
+  public readonly alertmanagerUrl: pulumi.Output<string>;
+  public readonly grafanaUrl: pulumi.Output<string>;
+  /** SSM port-forward commands that open each UI on the operator's localhost. */
+  public readonly tunnelCommands: pulumi.Output<Record<"prometheus" | "alertmanager" | "grafana", string>>;
+  public readonly containers: Record<"prometheus" | "alertmanager" | "grafana", docker.Container>;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("jairouter:monitoring:Monitoring", name, {}, opts);
+    const subnet = args.privateSubnets[0];
+    if (!subnet) throw new Error("Monitoring needs at least one private subnet");
+    if (args.settings.alerts.email && !args.smtpPassword)
+      throw new Error("monitoring.alerts.email is set but the secret jairouter:smtpPassword is not");
+
+    const hostName = `${name}-monitoring`;
+    const host = new Host(
+      hostName,
+      {
+        role: "monitoring",
+        size: tierSpec("monitoring", args.settings.tier),
+        subnetId: subnet.id,
+        zone: subnet.zone,
+        securityGroupIds: [args.securityGroupId],
+        keyName: args.keyName,
+        access: args.access,
+        nodeExporterImage: args.images.nodeExporter,
+        extraDirectories: monitoringDirectories(),
+        policyStatements: [ownParametersStatement(args.parameterPrefix, "monitoring")],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.host = host;
+    // The subnet's zone is the host's zone, and is known before the instance exists.
+    const self: MonitoredHost = {
+      name: hostName,
+      role: "monitoring",
+      privateIp: host.privateIp,
+      zone: pulumi.output(subnet.zone),
+    };
+
+    const resolve = (h: MonitoredHost): pulumi.Output<PlainHost> =>
+      pulumi
+        .all([h.privateIp, h.zone])
+        .apply(([privateIp, zone]) => ({ name: h.name, role: h.role, privateIp, zone }));
+    const input = pulumi
+      .all([pulumi.all(args.appHosts.map(resolve)), pulumi.all(args.lbHosts.map(resolve)), resolve(self)])
+      .apply(([apps, lbs, me]) =>
+        monitoringRenderInput({
+          cluster: args.cluster,
+          environment: args.environment,
+          lbEngine: args.lbEngine,
+          apps,
+          lbs,
+          self: me,
+        }),
+      );
+    const grafanaInput: pulumi.Output<GrafanaRenderInput> = host.privateIp.apply((ip) => ({
+      prometheusUrl: `http://${ip}:${PORTS.prometheus}`,
+      lbEngine: args.lbEngine,
+      haproxyAppBackend: HAPROXY_IDEMPOTENT_BACKEND,
+      dashboardsPath: GRAFANA_DASHBOARDS,
+      appScrapeIntervalSeconds: INTERVALS.app,
+    }));
+    // Secret as a whole: it carries the SMTP password, and webhook URLs often embed a token.
+    const alertmanagerYml = pulumi.secret(
+      pulumi
+        .output(args.smtpPassword ?? "")
+        .apply((password) =>
+          renderAlertmanagerConfig(
+            alertmanagerRenderInput(
+              args.cluster,
+              args.settings.alerts,
+              args.smtpPassword ? password : undefined,
+            ),
+          ),
+        ),
+    );
+
+    const place = (files: PlacedFile[]) =>
+      files.map((f) =>
+        hostFile(
+          `${hostName}-${f.key}`,
+          {
+            access: args.access,
+            target: host.target,
+            path: f.path,
+            content: f.content,
+            mode: f.mode,
+            owner: `${f.owner}:${f.owner}`,
+          },
+          { parent: this, dependsOn: [host.ready] },
+        ),
+      );
+    const promFiles = place([
+      {
+        key: "prometheus-yml",
+        path: `${CONFIG}/prometheus/prometheus.yml`,
+        content: input.apply(renderPrometheusConfig),
+        owner: PROM_UID,
+        mode: "0440",
+      },
+      {
+        key: "alert-rules",
+        path: `${CONFIG}/prometheus/${RULE_FILE}`,
+        content: input.apply(renderAlertRules),
+        owner: PROM_UID,
+        mode: "0440",
+      },
+    ]);
+    const amFiles = place([
+      {
+        key: "alertmanager-yml",
+        path: `${CONFIG}/alertmanager/alertmanager.yml`,
+        content: alertmanagerYml,
+        owner: PROM_UID,
+        mode: "0400",
+      },
+    ]);
+    // Dashboard file names are fixed by the render functions; only their contents depend on Outputs.
+    const dashboardNames = Object.keys(
+      renderGrafanaDashboards({
+        prometheusUrl: "http://127.0.0.1:9090",
+        lbEngine: args.lbEngine,
+        haproxyAppBackend: HAPROXY_IDEMPOTENT_BACKEND,
+        dashboardsPath: GRAFANA_DASHBOARDS,
+        appScrapeIntervalSeconds: INTERVALS.app,
+      }),
+    ).sort();
+    const grafanaFiles = place([
+      {
+        key: "grafana-datasources",
+        path: `${CONFIG}/grafana/provisioning/datasources/prometheus.yml`,
+        content: grafanaInput.apply(renderGrafanaDatasources),
+        owner: GRAFANA_UID,
+        mode: "0440",
+      },
+      {
+        key: "grafana-dashboard-provider",
+        path: `${CONFIG}/grafana/provisioning/dashboards/jairouter.yml`,
+        content: grafanaInput.apply(renderGrafanaDashboardProvider),
+        owner: GRAFANA_UID,
+        mode: "0440",
+      },
+      ...dashboardNames.map((file) => ({
+        key: `grafana-dashboard-${file.replace(/\.json$/, "")}`,
+        path: `${CONFIG}/grafana/dashboards/${file}`,
+        content: grafanaInput.apply((g) => renderGrafanaDashboards(g)[file] ?? ""),
+        owner: GRAFANA_UID,
+        mode: "0440",
+      })),
+    ]);
+
+    const container = (
+      service: "prometheus" | "alertmanager" | "grafana",
+      image: string,
+      files: ReturnType<typeof place>,
+      spec: Partial<docker.ContainerArgs>,
+    ) => {
+      const pulled = new docker.RemoteImage(
+        `${hostName}-${service}-image`,
+        { name: image, keepLocally: true },
+        { parent: this, provider: host.docker },
+      );
+      return new docker.Container(
+        `${hostName}-${service}`,
+        {
+          name: service,
+          image: pulled.name,
+          ...spec,
+          labels: [
+            // A changed file replaces the container: it reads its configuration only at start.
+            {
+              label: "jairouter.config-sha256",
+              value: pulumi.all(files.map((f) => f.contentHash)).apply((h) => h.join(",")),
+            },
+            { label: "jairouter.service", value: service },
+          ],
+        },
+        {
+          parent: this,
+          provider: host.docker,
+          // fixed container name and host port: the old container must go first
+          deleteBeforeReplace: true,
+          dependsOn: files.map((f) => f.command),
+        },
+      );
+    };
+
+    // prom/* images are busybox-based: `wget` is there, `curl` is not.
+    const prometheus = container("prometheus", args.images.prometheus, promFiles, {
+      ...hardened(PROM_UID),
+      // Host network: it scrapes node-exporter on this same host by its private address and listens
+      // on :9090, which the security group opens to the admin CIDRs only.
+      networkMode: "host",
+      command: [
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+        `--storage.tsdb.retention.time=${args.settings.retentionDays}d`,
+        `--web.listen-address=:${PORTS.prometheus}`,
+        // alert links point where the operator's SSM tunnel opens it (README runbook)
+        `--web.external-url=http://localhost:${PORTS.prometheus}`,
+      ],
+      volumes: [
+        { hostPath: `${BASE}/prometheus`, containerPath: "/prometheus" },
+        { hostPath: `${CONFIG}/prometheus`, containerPath: "/etc/prometheus", readOnly: true },
+      ],
+      healthcheck: httpHealthcheck("wget", PORTS.prometheus, "/-/healthy"),
+    });
+    const alertmanager = container("alertmanager", args.images.alertmanager, amFiles, {
+      ...hardened(PROM_UID),
+      ports: [{ internal: PORTS.alertmanager, external: PORTS.alertmanager }],
+      command: [
+        "--config.file=/etc/alertmanager/alertmanager.yml",
+        "--storage.path=/alertmanager",
+        `--web.listen-address=:${PORTS.alertmanager}`,
+        `--web.external-url=http://localhost:${PORTS.alertmanager}`,
+        // a single instance: no gossip port
+        "--cluster.listen-address=",
+      ],
+      volumes: [
+        { hostPath: `${BASE}/alertmanager`, containerPath: "/alertmanager" },
+        { hostPath: `${CONFIG}/alertmanager`, containerPath: "/etc/alertmanager", readOnly: true },
+      ],
+      healthcheck: httpHealthcheck("wget", PORTS.alertmanager, "/-/healthy"),
+    });
+    // Grafana's image installs curl on both its Alpine and Ubuntu bases (busybox wget only on
+    // Alpine), so curl is the client that survives a base change. Its only writable paths are the
+    // data volume (/var/lib/grafana: database, plugins) and /tmp; it logs to the console.
+    const grafanaEnv = pulumi.secret(
+      args.secrets.grafanaAdminPassword.apply((password) => {
+        const env: Record<string, string> = {
+          ...grafanaSecurityEnv(),
+          GF_LOG_MODE: "console",
+          GF_PATHS_DATA: "/var/lib/grafana",
+          GF_PATHS_PROVISIONING: "/etc/grafana/provisioning",
+          [GRAFANA_ADMIN_PASSWORD_ENV]: password,
+        };
+        return Object.keys(env)
+          .sort()
+          .map((k) => `${k}=${env[k]}`);
+      }),
+    );
+    const grafana = container("grafana", args.images.grafana, grafanaFiles, {
+      ...hardened(GRAFANA_UID),
+      ports: [{ internal: PORTS.grafana, external: PORTS.grafana }],
+      envs: grafanaEnv,
+      volumes: [
+        { hostPath: `${BASE}/grafana`, containerPath: "/var/lib/grafana" },
+        {
+          hostPath: `${CONFIG}/grafana/provisioning`,
+          containerPath: "/etc/grafana/provisioning",
+          readOnly: true,
+        },
+        { hostPath: `${CONFIG}/grafana/dashboards`, containerPath: GRAFANA_DASHBOARDS, readOnly: true },
+      ],
+      healthcheck: httpHealthcheck("curl", PORTS.grafana, "/api/health"),
+    });
+    this.containers = { prometheus, alertmanager, grafana };
+
+    this.privateIp = host.privateIp;
+    this.prometheusUrl = pulumi.interpolate`http://${host.privateIp}:${PORTS.prometheus}`;
+    this.alertmanagerUrl = pulumi.interpolate`http://${host.privateIp}:${PORTS.alertmanager}`;
+    this.grafanaUrl = pulumi.interpolate`http://${host.privateIp}:${PORTS.grafana}`;
+    this.tunnelCommands = host.instanceId.apply((id) => ({
+      prometheus: tunnelCommand(id, PORTS.prometheus),
+      alertmanager: tunnelCommand(id, PORTS.alertmanager),
+      grafana: tunnelCommand(id, PORTS.grafana),
+    }));
+    this.registerOutputs({
+      privateIp: this.privateIp,
+      prometheusUrl: this.prometheusUrl,
+      alertmanagerUrl: this.alertmanagerUrl,
+      grafanaUrl: this.grafanaUrl,
+      tunnelCommands: this.tunnelCommands,
+    });
+  }
+}
