@@ -43,7 +43,9 @@ describe("stack configuration", () => {
     const { settings } = loadConfig({
       "jairouter:environment": "development",
       "jairouter:domain": JSON.stringify({ name: "dev.example.com" }),
-      "jairouter:access": JSON.stringify({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq deployer" }),
+      "jairouter:access": JSON.stringify({
+        sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq deployer",
+      }),
     });
     expect(settings.network.cidr).toBe("10.0.0.0/16");
     expect(settings.access.adminCidrs).toEqual([]);
