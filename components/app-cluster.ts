@@ -18,6 +18,7 @@ import {
   type ModelRoutingDecl,
 } from "../render/model-routing";
 import { appContainerLimits, javaOptions } from "./app-settings";
+import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
 import { hostFile } from "./host-file";
@@ -152,8 +153,7 @@ export class AppCluster extends pulumi.ComponentResource {
           user: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
           readOnly: true,
           tmpfs: { "/tmp": "rw,noexec,nosuid,size=512m" },
-          capabilities: { drops: ["ALL"] },
-          securityOpts: ["no-new-privileges:true"],
+          ...HARDENED_CONTAINER,
           ulimits: [
             { name: "nofile", soft: 65536, hard: 65536 },
             { name: "nproc", soft: 32768, hard: 32768 },
@@ -176,8 +176,6 @@ export class AppCluster extends pulumi.ComponentResource {
             { hostPath: `${DATA_MOUNT}/jairouter/logs`, containerPath: "/app/logs" },
             { hostPath: CONFIG_DIR, containerPath: "/app/config", readOnly: true },
           ],
-          logDriver: "json-file",
-          logOpts: { "max-size": "100m", "max-file": "3" },
           healthcheck: {
             tests: [
               "CMD",
@@ -192,15 +190,11 @@ export class AppCluster extends pulumi.ComponentResource {
             retries: 5,
             startPeriod: "180s",
           },
-          restart: "unless-stopped",
           wait: true,
           waitTimeout: 900,
           labels: [
             // A changed config file replaces the container (the app reads it only at start).
-            {
-              label: "jairouter.config-sha256",
-              value: pulumi.all(files.map((f) => f.contentHash)).apply((h) => h.join(",")),
-            },
+            configHashLabel(files),
             { label: "jairouter.instance", value: instanceId },
           ],
         },

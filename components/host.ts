@@ -188,7 +188,7 @@ export class Host extends pulumi.ComponentResource {
     this.hostName = name;
     this.instanceId = instance.id;
     this.privateIp = instance.privateIp;
-    this.zone = instance.availabilityZone;
+    this.zone = pulumi.output(args.zone);
     this.roleName = role.name;
     this.target = pulumi
       .all([instance.id, instance.privateIp])

@@ -5,6 +5,7 @@ import { renderHaproxyConfig } from "../render/haproxy";
 import { defaultLbTunables, NGINX_STUB_STATUS_PATH } from "../render/lb-common";
 import type { LbBackend, LoadBalancerRenderInput } from "../render/lb-types";
 import { renderNginxConfig } from "../render/nginx";
+import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
 import { hostFile } from "./host-file";
@@ -169,8 +170,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
                   "/var/cache/nginx": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=256m`,
                   "/var/run": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m`,
                 },
-          capabilities: { drops: ["ALL"] },
-          securityOpts: ["no-new-privileges:true"],
+          ...HARDENED_CONTAINER,
           // Lets the unprivileged proxy bind 80/443 inside its own network namespace.
           sysctls: { "net.ipv4.ip_unprivileged_port_start": "0", "net.core.somaxconn": "65535" },
           ulimits: [{ name: "nofile", soft: nofile, hard: nofile }],
@@ -179,16 +179,8 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
             { hostPath: `${base}/${args.engine}`, containerPath: engine.configDir, readOnly: true },
             { hostPath: `${base}/tls`, containerPath: TLS_DIR, readOnly: true },
           ],
-          logDriver: "json-file",
-          logOpts: { "max-size": "100m", "max-file": "3" },
-          restart: "unless-stopped",
           wait: false,
-          labels: [
-            {
-              label: "jairouter.config-sha256",
-              value: pulumi.all(files.map((f) => f.contentHash)).apply((h) => h.join(",")),
-            },
-          ],
+          labels: [configHashLabel(files)],
         },
         {
           parent: this,
@@ -225,11 +217,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
         networkMode: pulumi.interpolate`container:${proxy.id}`,
         user: "65534:65534",
         readOnly: true,
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        logDriver: "json-file",
-        logOpts: { "max-size": "100m", "max-file": "3" },
-        restart: "unless-stopped",
+        ...HARDENED_CONTAINER,
       },
       { parent: this, provider: host.docker, deleteBeforeReplace: true },
     );

@@ -21,6 +21,7 @@ import type {
   ScrapeTarget,
 } from "../render/monitoring-types";
 import { renderPrometheusConfig } from "../render/prometheus";
+import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
 import { hostFile } from "./host-file";
@@ -150,6 +151,17 @@ export function alertmanagerRenderInput(
   };
 }
 
+/** Grafana provisioning input: the datasource reaches Prometheus at the host's private address. */
+export function grafanaRenderInput(privateIp: string, lbEngine: LbEngine): GrafanaRenderInput {
+  return {
+    prometheusUrl: `http://${privateIp}:${PORTS.prometheus}`,
+    lbEngine,
+    haproxyAppBackend: HAPROXY_IDEMPOTENT_BACKEND,
+    dashboardsPath: GRAFANA_DASHBOARDS,
+    appScrapeIntervalSeconds: INTERVALS.app,
+  };
+}
+
 /** The deployer's SSM port forward to `port` on the instance (the UIs are not public). */
 export function tunnelCommand(instanceId: string, port: number): string {
   const parameters = JSON.stringify({ portNumber: [String(port)], localPortNumber: [String(port)] });
@@ -183,11 +195,7 @@ function hardened(user: number): Partial<docker.ContainerArgs> {
     user: `${user}:${user}`,
     readOnly: true,
     tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
-    capabilities: { drops: ["ALL"] },
-    securityOpts: ["no-new-privileges:true"],
-    logDriver: "json-file",
-    logOpts: { "max-size": "100m", "max-file": "3" },
-    restart: "unless-stopped",
+    ...HARDENED_CONTAINER,
     wait: true,
     waitTimeout: 300,
   };
@@ -276,13 +284,7 @@ export class Monitoring extends pulumi.ComponentResource {
           self: me,
         }),
       );
-    const grafanaInput: pulumi.Output<GrafanaRenderInput> = host.privateIp.apply((ip) => ({
-      prometheusUrl: `http://${ip}:${PORTS.prometheus}`,
-      lbEngine: args.lbEngine,
-      haproxyAppBackend: HAPROXY_IDEMPOTENT_BACKEND,
-      dashboardsPath: GRAFANA_DASHBOARDS,
-      appScrapeIntervalSeconds: INTERVALS.app,
-    }));
+    const grafanaInput = host.privateIp.apply((ip) => grafanaRenderInput(ip, args.lbEngine));
     // Secret as a whole: it carries the SMTP password, and webhook URLs often embed a token.
     const alertmanagerYml = pulumi.secret(
       pulumi
@@ -313,63 +315,46 @@ export class Monitoring extends pulumi.ComponentResource {
           { parent: this, dependsOn: [host.ready] },
         ),
       );
+    const file = (key: string, path: string, content: pulumi.Input<string>, owner: number): PlacedFile => ({
+      key,
+      path: `${CONFIG}/${path}`,
+      content,
+      owner,
+      mode: "0440",
+    });
     const promFiles = place([
-      {
-        key: "prometheus-yml",
-        path: `${CONFIG}/prometheus/prometheus.yml`,
-        content: input.apply(renderPrometheusConfig),
-        owner: PROM_UID,
-        mode: "0440",
-      },
-      {
-        key: "alert-rules",
-        path: `${CONFIG}/prometheus/${RULE_FILE}`,
-        content: input.apply(renderAlertRules),
-        owner: PROM_UID,
-        mode: "0440",
-      },
+      file("prometheus-yml", "prometheus/prometheus.yml", input.apply(renderPrometheusConfig), PROM_UID),
+      file("alert-rules", `prometheus/${RULE_FILE}`, input.apply(renderAlertRules), PROM_UID),
     ]);
     const amFiles = place([
       {
-        key: "alertmanager-yml",
-        path: `${CONFIG}/alertmanager/alertmanager.yml`,
-        content: alertmanagerYml,
-        owner: PROM_UID,
+        ...file("alertmanager-yml", "alertmanager/alertmanager.yml", alertmanagerYml, PROM_UID),
         mode: "0400",
       },
     ]);
-    // Dashboard file names are fixed by the render functions; only their contents depend on Outputs.
-    const dashboardNames = Object.keys(
-      renderGrafanaDashboards({
-        prometheusUrl: "http://127.0.0.1:9090",
-        lbEngine: args.lbEngine,
-        haproxyAppBackend: HAPROXY_IDEMPOTENT_BACKEND,
-        dashboardsPath: GRAFANA_DASHBOARDS,
-        appScrapeIntervalSeconds: INTERVALS.app,
-      }),
-    ).sort();
+    // Dashboard file names are fixed by the renderer; only their contents depend on Outputs.
+    const dashboards = Object.keys(renderGrafanaDashboards(grafanaRenderInput("127.0.0.1", args.lbEngine)));
     const grafanaFiles = place([
-      {
-        key: "grafana-datasources",
-        path: `${CONFIG}/grafana/provisioning/datasources/prometheus.yml`,
-        content: grafanaInput.apply(renderGrafanaDatasources),
-        owner: GRAFANA_UID,
-        mode: "0440",
-      },
-      {
-        key: "grafana-dashboard-provider",
-        path: `${CONFIG}/grafana/provisioning/dashboards/jairouter.yml`,
-        content: grafanaInput.apply(renderGrafanaDashboardProvider),
-        owner: GRAFANA_UID,
-        mode: "0440",
-      },
-      ...dashboardNames.map((file) => ({
-        key: `grafana-dashboard-${file.replace(/\.json$/, "")}`,
-        path: `${CONFIG}/grafana/dashboards/${file}`,
-        content: grafanaInput.apply((g) => renderGrafanaDashboards(g)[file] ?? ""),
-        owner: GRAFANA_UID,
-        mode: "0440",
-      })),
+      file(
+        "grafana-datasources",
+        "grafana/provisioning/datasources/prometheus.yml",
+        grafanaInput.apply(renderGrafanaDatasources),
+        GRAFANA_UID,
+      ),
+      file(
+        "grafana-dashboard-provider",
+        "grafana/provisioning/dashboards/jairouter.yml",
+        grafanaInput.apply(renderGrafanaDashboardProvider),
+        GRAFANA_UID,
+      ),
+      ...dashboards.sort().map((name) =>
+        file(
+          `grafana-dashboard-${name.replace(/\.json$/, "")}`,
+          `grafana/dashboards/${name}`,
+          grafanaInput.apply((g) => renderGrafanaDashboards(g)[name] ?? ""),
+          GRAFANA_UID,
+        ),
+      ),
     ]);
 
     const container = (
@@ -391,10 +376,7 @@ export class Monitoring extends pulumi.ComponentResource {
           ...spec,
           labels: [
             // A changed file replaces the container: it reads its configuration only at start.
-            {
-              label: "jairouter.config-sha256",
-              value: pulumi.all(files.map((f) => f.contentHash)).apply((h) => h.join(",")),
-            },
+            configHashLabel(files),
             { label: "jairouter.service", value: service },
           ],
         },
