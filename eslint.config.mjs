@@ -18,6 +18,15 @@ export default tseslint.config(
     },
   },
   {
+    // The CommonJS entry check loads the program exactly as the Pulumi CLI does, with require().
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", process: "readonly", console: "readonly", __dirname: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     // Tests read loosely typed mock inputs and daemon output.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
