@@ -29,12 +29,14 @@ export function modelBackendPorts(config: StackConfig): number[] {
 export function buildStack(config: StackConfig) {
   const { settings } = config;
   const tags = (role: string) => stackTags(config, role);
-  const name = `jr-${config.stack}`;
+  // Child names derive from this; AWS name rules want lower-case letters, digits and hyphens.
+  const name = `jr-${config.stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
 
+  const regionZones = aws.getAvailabilityZonesOutput({ state: "available" }).names;
   const zones: pulumi.Input<string>[] = settings.network.availabilityZones
     ? [...settings.network.availabilityZones]
     : Array.from({ length: settings.network.zones }, (_, i) =>
-        aws.getAvailabilityZonesOutput({ state: "available" }).names.apply((names) => {
+        regionZones.apply((names) => {
           const zone = names[i];
           if (!zone)
             throw new Error(

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsName } from "./aws-names";
 import { PORTS } from "./ports";
 
 export interface FrontDoorTarget {
@@ -56,12 +57,10 @@ export class FrontDoor extends pulumi.ComponentResource {
 
   private networkLoadBalancer(name: string, args: FrontDoorArgs): aws.lb.LoadBalancer {
     const parent = { parent: this };
-    // Names of NLBs and target groups are at most 32 characters.
-    const short = name.slice(0, 24);
     const nlb = new aws.lb.LoadBalancer(
       `${name}-nlb`,
       {
-        name: `${short}-nlb`,
+        name: awsName(name, "nlb"),
         loadBalancerType: "network",
         internal: false,
         subnets: args.publicSubnetIds,
@@ -74,7 +73,7 @@ export class FrontDoor extends pulumi.ComponentResource {
       const group = new aws.lb.TargetGroup(
         `${name}-tcp-${port}`,
         {
-          name: `${short}-tcp-${port}`,
+          name: awsName(name, `tcp-${port}`),
           port,
           protocol: "TCP",
           targetType: "instance",
