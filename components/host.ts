@@ -130,6 +130,7 @@ export class Host extends pulumi.ComponentResource {
     const userData = dataVolume.id.apply((volumeId) =>
       renderCloudInit({
         role: args.role,
+        deployUser: args.access.user,
         hostname: name
           .toLowerCase()
           .replace(/[^a-z0-9-]/g, "-")
@@ -198,7 +199,14 @@ export class Host extends pulumi.ComponentResource {
     this.ready = new command.local.Command(
       `${name}-ready`,
       {
-        create: this.target.apply((t) => sshCommand(args.access, t, "cloud-init status --wait --long")),
+        // Exit 2 is "done with recoverable warnings" (e.g. a deprecated key); 1 is a failed boot.
+        create: this.target.apply((t) =>
+          sshCommand(
+            args.access,
+            t,
+            "cloud-init status --wait --long; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]",
+          ),
+        ),
         triggers: [instance.id],
       },
       { parent: this, dependsOn: [attachment], customTimeouts: { create: "20m" } },

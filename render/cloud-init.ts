@@ -57,6 +57,7 @@ interface WriteFile {
 function hostEnv(input: CloudInitInput): string {
   const values: Record<string, string> = {
     ROLE: input.role,
+    DEPLOY_USER: input.deployUser,
     UBUNTU_CODENAME: UBUNTU_CODENAMES[input.ubuntuRelease],
     DATA_VOLUME_ID: input.dataVolume.volumeId,
     DATA_DEVICE_NAME: input.dataVolume.deviceName,

@@ -52,6 +52,11 @@ export interface DataDirectory {
 export interface CloudInitInput {
   /** Role of the host. App hosts get /<mount>/jairouter/{data,logs,config} owned by 10010:10010. */
   role: HostRole;
+  /**
+   * Login user the deployer's SSH key belongs to (`ubuntu` on Ubuntu AMIs); added to the `docker`
+   * group, because the Docker provider talks to the daemon over that user's SSH session.
+   */
+  deployUser: string;
   /** Host name (RFC 1123 label, lower case), e.g. `prod-app-1`. */
   hostname: string;
   /** Ubuntu release of the AMI; the Docker pins must be builds for it. */
@@ -97,6 +102,10 @@ export function cloudInitProblems(input: CloudInitInput): string[] {
   check(
     /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(input.hostname),
     "hostname: an RFC 1123 label in lower case",
+  );
+  check(
+    /^[a-z_][a-z0-9_-]{0,31}$/.test(input.deployUser),
+    `deployUser: "${input.deployUser}" is not a Linux user name`,
   );
   check(input.ubuntuRelease in UBUNTU_CODENAMES, "ubuntuRelease: 22.04 or 24.04");
   for (const key of ["engine", "containerd", "compose"] as const) {

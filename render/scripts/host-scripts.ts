@@ -136,5 +136,7 @@ DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=5 install -y -q --no-
   "containerd.io=$CONTAINERD_VERSION" "docker-compose-plugin=$COMPOSE_VERSION"
 apt-mark hold docker-ce docker-ce-cli containerd.io docker-compose-plugin
 systemctl enable --now docker.service
+# The deployer's Docker provider reaches the daemon through this user's SSH session.
+usermod -aG docker "$DEPLOY_USER"
 log "$(docker --version); $(docker compose version)"
 `;

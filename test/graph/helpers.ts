@@ -4,13 +4,17 @@ import { unwrapSecrets, type RecordedResource } from "../../scripts/lib/mock-clo
 
 export type { SynthResult, RecordedResource };
 
-/** Runs the whole program for a committed stack file, with optional top-level key overrides. */
+/**
+ * Runs the whole program for a committed stack file, with optional top-level key overrides, under
+ * the file's own stack name or another one.
+ */
 export async function synthStack(
   stack: string,
   overrides: Record<string, unknown> = {},
+  stackName = stack,
 ): Promise<SynthResult> {
   const config = await withSynthSecrets(readStackFile(stack, process.cwd(), overrides));
-  return synthesize({ stack, ...config });
+  return synthesize({ stack: stackName, ...config });
 }
 
 /** Resources of one type, e.g. "aws:ec2/subnet:Subnet". */

@@ -26,6 +26,7 @@ const ROLES: HostRole[] = ["app", "loadbalancer", "monitoring"];
 function input(role: HostRole, overrides: Partial<CloudInitInput> = {}): CloudInitInput {
   return {
     role,
+    deployUser: "ubuntu",
     hostname: `prod-${role}-1`,
     ubuntuRelease: "24.04",
     docker: {
@@ -181,6 +182,9 @@ describe.each(ROLES)("renderCloudInit for a %s host", (role) => {
     const docker = content(text, "/usr/local/sbin/jairouter-install-docker");
     expect(docker).toContain('"docker-compose-plugin=$COMPOSE_VERSION"');
     expect(docker).toContain("apt-mark hold");
+    // the deployer's Docker provider connects as this user over SSH
+    expect(env).toContain("DEPLOY_USER='ubuntu'");
+    expect(docker).toContain('usermod -aG docker "$DEPLOY_USER"');
     const unit = content(text, "/etc/systemd/system/node-exporter.service");
     expect(unit).toContain("prom/node-exporter:v1.9.1 --path.rootfs=/host --web.listen-address=:9100");
     expect(content(text, "/usr/local/sbin/jairouter-bootstrap")).toContain(
@@ -218,6 +222,7 @@ describe("renderCloudInit: role differences and input checks", () => {
   it("rejects values that could break out of the shell files or the wrong release", () => {
     const bad = input("app", {
       hostname: "App_1",
+      deployUser: "ubuntu; reboot",
       nodeExporterImage: "prom/node-exporter:latest",
       docker: {
         engine: "5:27.5.1-1~ubuntu.22.04~jammy",
@@ -239,6 +244,7 @@ describe("renderCloudInit: role differences and input checks", () => {
     }
     for (const field of [
       "hostname",
+      "deployUser",
       "nodeExporterImage",
       "docker.engine",
       "docker.containerd",
