@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { AppCluster } from "./components/app-cluster";
+import { Backups } from "./components/backups";
 import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
 import { FrontDoor } from "./components/front-door";
@@ -92,6 +93,12 @@ export function buildStack(config: StackConfig) {
       })
     : undefined;
 
+  // The bucket exists before the hosts: their roles and env files name it.
+  const backups = new Backups(name, {
+    retentionDays: settings.backups.retentionDays,
+    tags: tags("backups"),
+  });
+
   const apps = new AppCluster(name, {
     count: settings.appServers.count,
     size: tierSpec("appServer", settings.appServers.tier),
@@ -126,6 +133,7 @@ export function buildStack(config: StackConfig) {
     providerApiKeys: config.secrets.providerApiKeys,
     redis: cache ? { host: cache.host, port: cache.port } : undefined,
     parameterPrefix,
+    backups: backups.target,
     tags: tags("app"),
   });
 
@@ -198,6 +206,7 @@ export function buildStack(config: StackConfig) {
     images: settings.images,
     lbEngine: settings.loadBalancer.engine,
     parameterPrefix,
+    backups: backups.target,
     tags: tags("monitoring"),
   });
   // monitoring:end
@@ -221,5 +230,7 @@ export function buildStack(config: StackConfig) {
     alertmanagerUrl: monitoring.alertmanagerUrl,
     grafanaUrl: monitoring.grafanaUrl,
     monitoringTunnelCommands: monitoring.tunnelCommands,
+    backupBucketName: backups.bucketName,
+    backupBucketArn: backups.bucketArn,
   };
 }

@@ -17,6 +17,7 @@ import {
   renderModelSyncScript,
   type ModelRoutingDecl,
 } from "../render/model-routing";
+import type { BackupTarget } from "./backups";
 import { appContainerLimits, javaOptions } from "./app-settings";
 import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host } from "./host";
@@ -57,6 +58,8 @@ export interface AppClusterArgs {
   redis?: { host: pulumi.Output<string>; port: number };
   /** SSM parameter prefix of the stack (the hosts may read `<prefix>/app/*`). */
   parameterPrefix: string;
+  /** The stack's backup bucket; each host backs up its config and H2 state there. */
+  backups?: BackupTarget;
   tags: Record<string, string>;
 }
 
@@ -101,6 +104,7 @@ export class AppCluster extends pulumi.ComponentResource {
           access: args.access,
           nodeExporterImage: args.nodeExporterImage,
           policyStatements: [ownParametersStatement(args.parameterPrefix, "app")],
+          backup: args.backups,
           tags: args.tags,
         },
         { parent: this },

@@ -14,6 +14,7 @@ import {
   UBUNTU_RELEASE,
   ubuntuAmiNamePattern,
 } from "./host-defaults";
+import { hostBackupPolicy, installHostBackup, type BackupTarget } from "./backups";
 import { PORTS } from "./ports";
 import { dockerHost, sshCommand, sshOptions, type SshAccess, type SshTarget } from "./ssh";
 
@@ -40,6 +41,12 @@ export interface HostArgs {
   extraDirectories?: DataDirectory[];
   /** IAM statements beyond SSM core, e.g. read of the role's own SSM parameters. */
   policyStatements?: pulumi.Input<Record<string, unknown>[]>;
+  /**
+   * The stack's backup bucket: the host gets the backup and restore scripts with their timers, and
+   * its role may write and read `<role>/<host name>/*` there, nothing else (app and monitoring
+   * hosts; load balancers hold no state the stack cannot render again).
+   */
+  backup?: BackupTarget;
   /** Tags for every resource. */
   tags: Record<string, string>;
 }
@@ -62,6 +69,8 @@ export class Host extends pulumi.ComponentResource {
   /** Docker on this host, reached over SSH once the host is ready. */
   public readonly docker: docker.Provider;
   public readonly roleName: pulumi.Output<string>;
+  /** Turns the backup timers on once the scripts are placed (hosts with `backup` only). */
+  public readonly backupTimers?: command.local.Command;
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jairouter:compute:Host", name, {}, opts);
@@ -108,6 +117,16 @@ export class Host extends pulumi.ComponentResource {
             .output(args.policyStatements)
             .apply((statements) => JSON.stringify({ Version: "2012-10-17", Statement: statements })),
         },
+        parent,
+      );
+    }
+    const backupRole = args.role === "loadbalancer" ? undefined : args.role;
+    if (args.backup && !backupRole) throw new Error(`${name}: load balancers have no backups`);
+    if (args.backup && backupRole) {
+      // its own policy, so that the backup rights read apart from the SSM ones
+      new aws.iam.RolePolicy(
+        `${name}-backup`,
+        { role: role.id, policy: hostBackupPolicy(args.backup, backupRole, name) },
         parent,
       );
     }
@@ -217,6 +236,19 @@ export class Host extends pulumi.ComponentResource {
       { host: this.target.apply((t) => dockerHost(args.access, t)), sshOpts: sshOptions(args.access) },
       { parent: this, dependsOn: [this.ready] },
     );
+
+    if (args.backup && backupRole) {
+      this.backupTimers = installHostBackup(
+        {
+          role: backupRole,
+          hostName: name,
+          target: args.backup,
+          access: args.access,
+          sshTarget: this.target,
+        },
+        { parent: this, dependsOn: [this.ready] },
+      );
+    }
 
     this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, publicIp: this.publicIp });
   }

@@ -11,6 +11,7 @@ import {
   renderGrafanaDashboards,
   renderGrafanaDatasources,
 } from "../render/grafana";
+import { GRAFANA_IMAGE_UID, PROM_IMAGE_UID } from "../render/backup";
 import { HAPROXY_IDEMPOTENT_BACKEND } from "../render/haproxy";
 import type { DataDirectory } from "../render/host-types";
 import type {
@@ -21,6 +22,7 @@ import type {
   ScrapeTarget,
 } from "../render/monitoring-types";
 import { renderPrometheusConfig } from "../render/prometheus";
+import type { BackupTarget } from "./backups";
 import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
@@ -39,8 +41,8 @@ import type { SshAccess } from "./ssh";
 export const RUNBOOK_BASE_URL = "README.md";
 
 /** UIDs the official images run as: `nobody` in the prom/* images, `grafana` in Grafana's. */
-export const PROM_UID = 65534;
-export const GRAFANA_UID = 472;
+export const PROM_UID = PROM_IMAGE_UID;
+export const GRAFANA_UID = GRAFANA_IMAGE_UID;
 
 /** Scrape and evaluation intervals, seconds (R5.1: the app every 10 s). */
 const INTERVALS = { scrape: 15, app: 10, evaluation: 15 } as const;
@@ -80,6 +82,8 @@ export interface MonitoringArgs {
   lbEngine: LbEngine;
   /** SSM parameter prefix of the stack (the host may read `<prefix>/monitoring/*`). */
   parameterPrefix: string;
+  /** The stack's backup bucket: Prometheus, Grafana and Alertmanager state is backed up there. */
+  backups?: BackupTarget;
   /** Tags for every resource. */
   tags: Record<string, string>;
 }
@@ -255,6 +259,7 @@ export class Monitoring extends pulumi.ComponentResource {
         nodeExporterImage: args.images.nodeExporter,
         extraDirectories: monitoringDirectories(),
         policyStatements: [ownParametersStatement(args.parameterPrefix, "monitoring")],
+        backup: args.backups,
         tags: args.tags,
       },
       { parent: this },
@@ -403,6 +408,10 @@ export class Monitoring extends pulumi.ComponentResource {
         `--web.listen-address=:${PORTS.prometheus}`,
         // alert links point where the operator's SSM tunnel opens it (README runbook)
         `--web.external-url=http://localhost:${PORTS.prometheus}`,
+        // The backup takes TSDB snapshots through the admin API (POST /api/v1/admin/tsdb/snapshot).
+        // It also offers series deletion, on the UI's port: 9090 is reachable from this host and from
+        // access.adminCidrs only (empty by default; firewall-rules.ts), the same people as the UI.
+        "--web.enable-admin-api",
       ],
       volumes: [
         { hostPath: `${BASE}/prometheus`, containerPath: "/prometheus" },

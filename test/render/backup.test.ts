@@ -1,0 +1,254 @@
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  BACKUP_PATHS,
+  BACKUP_PLAN,
+  backupEnvProblems,
+  backupHostFiles,
+  renderBackupActivateScript,
+  renderBackupEnv,
+  renderBackupScript,
+  renderBackupService,
+  renderBackupTimer,
+  renderRestoreScript,
+  type BackupEnvInput,
+} from "../../render/backup";
+import { run, toolsAvailable } from "../support/tools";
+
+const ENV: BackupEnvInput = {
+  role: "app",
+  bucket: "jr-prod-backups-123456789012-eu-west-1",
+  prefix: "app/jr-prod-app-0",
+  region: "eu-west-1",
+};
+
+const SCRIPTS: Record<string, () => string> = {
+  "jairouter-backup": renderBackupScript,
+  "jairouter-restore": renderRestoreScript,
+  "jairouter-backup-activate": renderBackupActivateScript,
+};
+
+/** Sections of a systemd unit file: `{ Unit: { Description: [...] }, ... }`. */
+function parseUnit(text: string): Record<string, Record<string, string[]>> {
+  const sections: Record<string, Record<string, string[]>> = {};
+  let current: Record<string, string[]> | undefined;
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const section = /^\[([A-Za-z]+)\]$/.exec(line);
+    if (section) {
+      current = sections[section[1]!] = {};
+      continue;
+    }
+    const entry = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (!entry || !current) throw new Error(`not a unit file line: ${line}`);
+    (current[entry[1]!] ??= []).push(entry[2]!);
+  }
+  return sections;
+}
+
+describe("backup scripts", () => {
+  let dir = "";
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "backup-render-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.runIf(toolsAvailable("shellcheck"))("are shellcheck-clean", () => {
+    for (const [name, render] of Object.entries(SCRIPTS)) {
+      const path = join(dir, name);
+      writeFileSync(path, render());
+      const result = run("shellcheck", ["-s", "bash", "--severity=style", path]);
+      expect(`${name}\n${result.stdout}${result.stderr}`).toBe(`${name}\n`);
+    }
+  });
+
+  it("fail fast, check every cd and keep secrets off command lines", () => {
+    for (const [name, render] of Object.entries(SCRIPTS)) {
+      const text = render();
+      expect(text.startsWith("#!/bin/bash\n"), name).toBe(true);
+      expect(text, name).toContain("set -euo pipefail");
+      for (const line of text.split("\n").filter((l) => /(^|[\s;&|(])cd\s/.test(l))) {
+        expect(line, `${name}: unchecked cd`).toMatch(/cd .*(\|\||&&)|^\s*#/);
+      }
+      expect(text, name).not.toMatch(/AWS_SECRET_ACCESS_KEY|--password|aws configure/);
+      expect(text, name).not.toMatch(/@@[A-Z_]+@@/);
+    }
+  });
+
+  it("bound every retry and wait", () => {
+    const common = renderBackupScript();
+    expect(common).toMatch(/RETRY_ATTEMPTS=\$\{RETRY_ATTEMPTS:-\d+\}/);
+    expect(common).toMatch(/flock -w "\$LOCK_WAIT"/);
+    expect(common).toMatch(/timeout "\$PAUSE_TIMEOUT" cp/);
+    expect(renderRestoreScript()).toMatch(/deadline=\$\(\(SECONDS \+ HEALTH_TIMEOUT\)\)/);
+    expect(renderBackupActivateScript()).toMatch(/for attempt in 1 2 3/);
+  });
+
+  it("are the same on every host: only the env file differs", () => {
+    const a = backupHostFiles(ENV);
+    const b = backupHostFiles({ ...ENV, role: "monitoring", prefix: "monitoring/jr-prod-monitoring" });
+    const differing = a.filter((f, i) => f.content !== b[i]!.content).map((f) => f.path);
+    expect(differing).toEqual([BACKUP_PATHS.env]);
+    expect(a.map((f) => [f.path, f.mode])).toEqual([
+      ["/etc/jairouter/backup.env", "0644"],
+      ["/usr/local/sbin/jairouter-backup", "0755"],
+      ["/usr/local/sbin/jairouter-restore", "0755"],
+      ["/etc/systemd/system/jairouter-backup@.service", "0644"],
+      ["/etc/systemd/system/jairouter-backup-config.timer", "0644"],
+      ["/etc/systemd/system/jairouter-backup-data.timer", "0644"],
+    ]);
+  });
+});
+
+describe("backup plan", () => {
+  it("backs up JAiRouter's H2 database (/app/data) in both modes, paused, and restores it as 10010", () => {
+    for (const mode of ["config", "data"] as const) {
+      expect(BACKUP_PLAN.app[mode]).toContainEqual({
+        kind: "paused-copy",
+        path: "jairouter/data",
+        container: "jairouter",
+        uid: 10010,
+      });
+    }
+    expect(BACKUP_PLAN.app.config.map((i) => i.path)).toContain("jairouter/config");
+    expect(BACKUP_PLAN.app.data.find((i) => i.path === "jairouter/logs")?.kind).toBe("recent-logs");
+  });
+
+  it("snapshots Prometheus and copies Grafana and Alertmanager paused, as their image users", () => {
+    expect(BACKUP_PLAN.monitoring.data).toEqual([
+      { kind: "prometheus-snapshot", path: "monitoring/prometheus", container: "prometheus", uid: 65534 },
+      { kind: "paused-copy", path: "monitoring/grafana", container: "grafana", uid: 472 },
+      { kind: "paused-copy", path: "monitoring/alertmanager", container: "alertmanager", uid: 65534 },
+    ]);
+  });
+
+  it("writes the plan into the scripts as the table they read", () => {
+    const text = renderBackupScript();
+    expect(text).toContain("app config paused-copy jairouter/data jairouter 10010\n");
+    expect(text).toContain("monitoring data prometheus-snapshot monitoring/prometheus prometheus 65534\n");
+    expect(text).toContain("-mtime -7 ");
+  });
+});
+
+describe("backup env file", () => {
+  it("names the bucket, the host's own prefix and the region, and nothing secret", () => {
+    expect(renderBackupEnv(ENV)).toBe(
+      [
+        "# Where this host's backups go (rendered by the jairouter stack; nothing here is secret).",
+        "BACKUP_ROLE='app'",
+        "BACKUP_BUCKET='jr-prod-backups-123456789012-eu-west-1'",
+        "BACKUP_PREFIX='app/jr-prod-app-0'",
+        "AWS_REGION='eu-west-1'",
+        "DATA_ROOT='/data'",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("takes test overrides: endpoint, data root, stubs", () => {
+    const text = renderBackupEnv({
+      ...ENV,
+      endpointUrl: "http://127.0.0.1:15000",
+      dataRoot: "/tmp/x/data",
+      docker: "/tmp/x/bin/docker",
+      chown: "/tmp/x/bin/chown",
+      retryDelaySeconds: 0,
+    });
+    expect(text).toContain("AWS_ENDPOINT_URL='http://127.0.0.1:15000'\n");
+    expect(text).toContain("DOCKER='/tmp/x/bin/docker'\n");
+    expect(text).toContain("RETRY_DELAY='0'\n");
+  });
+
+  it("rejects every value that could break out of the sourced file, naming the key", () => {
+    const problems = backupEnvProblems({
+      role: "loadbalancer" as never,
+      bucket: "Bad_Bucket'",
+      prefix: "app/../other",
+      region: "eu-west-1'; rm -rf /",
+      dataRoot: "relative",
+      endpointUrl: "http://127.0.0.1:1/$(id)",
+      docker: "docker; id",
+      chown: "ch own",
+      healthTimeoutSeconds: -1,
+    });
+    for (const key of [
+      "role",
+      "bucket",
+      "prefix",
+      "region",
+      "dataRoot",
+      "endpointUrl",
+      "docker",
+      "chown",
+      "healthTimeoutSeconds",
+    ]) {
+      expect(
+        problems.some((p) => p.startsWith(`${key}:`)),
+        key,
+      ).toBe(true);
+    }
+    expect(backupEnvProblems({ ...ENV, prefix: "monitoring/jr-prod-app-0" })[0]).toMatch(/^prefix:/);
+    expect(() => renderBackupEnv({ ...ENV, bucket: "a'b" })).toThrow(/invalid backup env input/);
+    expect(backupEnvProblems(ENV)).toEqual([]);
+  });
+});
+
+describe("backup systemd units", () => {
+  it("run the backup as a oneshot per mode", () => {
+    const unit = parseUnit(renderBackupService());
+    expect(unit.Service!.Type).toEqual(["oneshot"]);
+    expect(unit.Service!.ExecStart).toEqual([`${BACKUP_PATHS.backup} %i`]);
+    expect(unit.Unit!.After![0]).toContain("docker.service");
+    expect(unit.Install).toBeUndefined(); // started by its timers only
+  });
+
+  it("fire config daily at 02:00 and data at 03:00 UTC, caught up after downtime, spread a little", () => {
+    for (const [mode, time] of [
+      ["config", "02:00:00"],
+      ["data", "03:00:00"],
+    ] as const) {
+      const timer = parseUnit(renderBackupTimer(mode));
+      expect(timer.Timer!.OnCalendar).toEqual([`*-*-* ${time} UTC`]);
+      expect(timer.Timer!.Persistent).toEqual(["true"]);
+      expect(timer.Timer!.Unit).toEqual([`jairouter-backup@${mode}.service`]);
+      const delay = /^(\d+)min$/.exec(timer.Timer!.RandomizedDelaySec![0]!);
+      expect(Number(delay![1])).toBeLessThanOrEqual(15);
+      expect(timer.Install!.WantedBy).toEqual(["timers.target"]);
+    }
+  });
+
+  it.runIf(toolsAvailable("systemd-analyze"))("pass systemd-analyze (calendar and verify)", () => {
+    for (const mode of ["config", "data"] as const) {
+      const spec = parseUnit(renderBackupTimer(mode)).Timer!.OnCalendar![0]!;
+      const calendar = run("systemd-analyze", ["calendar", spec]);
+      expect(calendar.status, calendar.stderr).toBe(0);
+      expect(calendar.stdout).toContain(`Normalized form: ${spec}`);
+    }
+    // A root holding the system's own units (targets the timers need) plus the placed files.
+    const root = mkdtempSync(join(tmpdir(), "backup-systemd-"));
+    try {
+      const systemUnits = ["/usr/lib/systemd/system", "/lib/systemd/system"].find((d) =>
+        existsSync(join(d, "timers.target")),
+      );
+      expect(systemUnits, "no system unit directory").toBeDefined();
+      cpSync(systemUnits!, join(root, "usr/lib/systemd/system"), { recursive: true, dereference: false });
+      for (const file of backupHostFiles(ENV)) {
+        mkdirSync(join(root, dirname(file.path)), { recursive: true });
+        writeFileSync(join(root, file.path), file.content);
+        chmodSync(join(root, file.path), Number.parseInt(file.mode, 8));
+      }
+      const units = [
+        "jairouter-backup-config.timer",
+        "jairouter-backup-data.timer",
+        "jairouter-backup@config.service",
+        "jairouter-backup@data.service",
+      ];
+      const result = run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]);
+      expect(`${result.status}\n${result.stdout}${result.stderr}`).toBe("0\n");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
