@@ -6,6 +6,7 @@ import { Backups } from "./components/backups";
 import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
 import { FrontDoor } from "./components/front-door";
+import type { HostSetup } from "./components/host";
 import { LoadBalancerPair } from "./components/load-balancer-pair";
 import { Tls } from "./components/tls";
 import type { MonitoredHost } from "./components/monitored-host";
@@ -81,6 +82,12 @@ export function buildStack(config: StackConfig) {
     user: settings.access.sshUser,
     bastionHost: settings.access.bastionHost,
   };
+  const hostSetup: HostSetup = {
+    keyName: keyPair.keyName,
+    access,
+    nodeExporterImage: settings.images.nodeExporter,
+    parameterPrefix,
+  };
 
   const cache = settings.redis.enabled
     ? new Cache(name, {
@@ -105,10 +112,8 @@ export function buildStack(config: StackConfig) {
     heapPercent: settings.appServers.heapPercent,
     subnets: network.privateSubnets,
     securityGroupId: firewall.groupIds.app,
-    keyName: keyPair.keyName,
-    access,
+    hostSetup,
     image: settings.images.jairouter,
-    nodeExporterImage: settings.images.nodeExporter,
     appSettings: {
       environment: settings.environment,
       jwtIssuer: `jairouter-${config.stack}`,
@@ -132,7 +137,6 @@ export function buildStack(config: StackConfig) {
     secrets,
     providerApiKeys: config.secrets.providerApiKeys,
     redis: cache ? { host: cache.host, port: cache.port } : undefined,
-    parameterPrefix,
     backups: backups.target,
     tags: tags("app"),
   });
@@ -158,8 +162,7 @@ export function buildStack(config: StackConfig) {
     size: tierSpec("loadBalancer", settings.loadBalancer.tier),
     subnets: [network.publicSubnets[0]!, network.publicSubnets[1]!],
     securityGroupId: firewall.groupIds.lb,
-    keyName: keyPair.keyName,
-    access,
+    hostSetup,
     serverName: settings.domain.name,
     backends: apps.privateIps,
     internalCidrs: [...settings.loadBalancer.internalCidrs],
@@ -170,7 +173,6 @@ export function buildStack(config: StackConfig) {
     privateKeyPem: certificate.privateKeyPem,
     combinedPem: certificate.combinedPem,
     images: settings.images,
-    parameterPrefix,
     tags: tags("loadbalancer"),
   });
   const frontDoor = new FrontDoor(name, {
@@ -198,14 +200,12 @@ export function buildStack(config: StackConfig) {
     lbHosts,
     privateSubnets: network.privateSubnets,
     securityGroupId: firewall.groupIds.monitoring,
-    keyName: keyPair.keyName,
-    access,
+    hostSetup,
     secrets,
     smtpPassword: config.secrets.smtpPassword,
     settings: settings.monitoring,
     images: settings.images,
     lbEngine: settings.loadBalancer.engine,
-    parameterPrefix,
     backups: backups.target,
     tags: tags("monitoring"),
   });

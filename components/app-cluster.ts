@@ -20,13 +20,10 @@ import {
 import type { BackupTarget } from "./backups";
 import { appContainerLimits, javaOptions } from "./app-settings";
 import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
-import { Host } from "./host";
+import { Host, type HostSetup } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
-import { hostFile } from "./host-file";
 import { PORTS } from "./ports";
-import { ownParametersStatement } from "./role-policy";
 import type { StackSecrets } from "./secrets";
-import { sshCommand, type SshAccess } from "./ssh";
 
 export interface AppSubnet {
   id: pulumi.Input<string>;
@@ -43,11 +40,10 @@ export interface AppClusterArgs {
   /** Private subnets, one per zone; hosts go round-robin over them. */
   subnets: AppSubnet[];
   securityGroupId: pulumi.Input<string>;
-  keyName: pulumi.Input<string>;
-  access: SshAccess;
+  /** What every host shares: key pair, SSH access, node-exporter, parameter prefix. */
+  hostSetup: HostSetup;
   /** Pinned JAiRouter image. */
   image: string;
-  nodeExporterImage: string;
   /** application.yml settings except the models (passed separately). */
   appSettings: Omit<ApplicationYmlInput, "models">;
   /** Declared model routing, identical on every instance. */
@@ -56,8 +52,6 @@ export interface AppClusterArgs {
   providerApiKeys: pulumi.Output<Record<string, string>>;
   /** Redis endpoint, or undefined to run without Redis. */
   redis?: { host: pulumi.Output<string>; port: number };
-  /** SSM parameter prefix of the stack (the hosts may read `<prefix>/app/*`). */
-  parameterPrefix: string;
   /** The stack's backup bucket; each host backs up its config and H2 state there. */
   backups?: BackupTarget;
   tags: Record<string, string>;
@@ -100,46 +94,29 @@ export class AppCluster extends pulumi.ComponentResource {
           subnetId: subnet.id,
           zone: subnet.zone,
           securityGroupIds: [args.securityGroupId],
-          keyName: args.keyName,
-          access: args.access,
-          nodeExporterImage: args.nodeExporterImage,
-          policyStatements: [ownParametersStatement(args.parameterPrefix, "app")],
+          setup: args.hostSetup,
           backup: args.backups,
           tags: args.tags,
         },
         { parent: this },
       );
-      const child = { parent: this, dependsOn: [host.ready] };
-      const files = [
-        { key: "application-yml", path: `${CONFIG_DIR}/application.yml`, content: applicationYml },
-        { key: "logback-xml", path: `${CONFIG_DIR}/logback-spring.xml`, content: logbackXml },
-      ].map((f) =>
-        hostFile(
-          `${hostName}-${f.key}`,
+      const appFile = (key: string, file: string, content: string) =>
+        host.placeFile(
+          `${hostName}-${key}`,
           {
-            access: args.access,
-            target: host.target,
-            path: f.path,
-            content: f.content,
+            path: `${CONFIG_DIR}/${file}`,
+            content,
             mode: "0640",
             owner: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
           },
-          child,
-        ),
-      );
+          this,
+        );
+      const files = [
+        appFile("application-yml", "application.yml", applicationYml),
+        appFile("logback-xml", "logback-spring.xml", logbackXml),
+      ];
       // The seed only matters for an empty database, so a change to it must not restart the app.
-      const seed = hostFile(
-        `${hostName}-model-seed`,
-        {
-          access: args.access,
-          target: host.target,
-          path: `${CONFIG_DIR}/model-seed.yml`,
-          content: renderModelSeedYml(args.models),
-          mode: "0640",
-          owner: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
-        },
-        child,
-      );
+      const seed = appFile("model-seed", "model-seed.yml", renderModelSeedYml(args.models));
 
       const image = new docker.RemoteImage(
         `${hostName}-image`,
@@ -215,7 +192,7 @@ export class AppCluster extends pulumi.ComponentResource {
       const modelSync = new command.local.Command(
         `${hostName}-model-sync`,
         {
-          create: host.target.apply((t) => sshCommand(args.access, t, "bash -s")),
+          create: host.commandLine("bash -s"),
           stdin: pulumi
             .all([args.secrets.adminPassword, args.providerApiKeys])
             .apply(([password, keys]) => syncInvocation(syncScript, password, keys, args.models)),

@@ -15,8 +15,22 @@ import {
   ubuntuAmiNamePattern,
 } from "./host-defaults";
 import { hostBackupPolicy, installHostBackup, type BackupTarget } from "./backups";
+import { hostFile, type HostFileArgs } from "./host-file";
 import { PORTS } from "./ports";
+import { ownParametersStatement } from "./role-policy";
 import { dockerHost, sshCommand, sshOptions, type SshAccess, type SshTarget } from "./ssh";
+
+/** What every host of the stack shares, whatever its role. */
+export interface HostSetup {
+  /** EC2 key pair holding the deployer's public key. */
+  keyName: pulumi.Input<string>;
+  /** How the deployer reaches SSH. */
+  access: SshAccess;
+  /** Pinned node-exporter image. */
+  nodeExporterImage: string;
+  /** SSM parameter prefix of the stack; a host may read `<prefix>/<its role>/*` only. */
+  parameterPrefix: string;
+}
 
 export interface HostArgs {
   /** What the host does. */
@@ -29,18 +43,12 @@ export interface HostArgs {
   zone: pulumi.Input<string>;
   /** Security groups of the host. */
   securityGroupIds: pulumi.Input<string>[];
-  /** EC2 key pair holding the deployer's public key. */
-  keyName: pulumi.Input<string>;
-  /** How the deployer reaches SSH. */
-  access: SshAccess;
-  /** Pinned node-exporter image. */
-  nodeExporterImage: string;
+  /** Key pair, SSH access, node-exporter image and parameter prefix shared by every host. */
+  setup: HostSetup;
   /** Give the host a fixed public address (load balancers in public subnets). */
   publicAddress?: boolean;
   /** More directories on the data volume, e.g. Prometheus' with its UID. */
   extraDirectories?: DataDirectory[];
-  /** IAM statements beyond SSM core, e.g. read of the role's own SSM parameters. */
-  policyStatements?: pulumi.Input<Record<string, unknown>[]>;
   /**
    * The stack's backup bucket: the host gets the backup and restore scripts with their timers, and
    * its role may write and read `<role>/<host name>/*` there, nothing else (app and monitoring
@@ -71,9 +79,12 @@ export class Host extends pulumi.ComponentResource {
   public readonly roleName: pulumi.Output<string>;
   /** Turns the backup timers on once the scripts are placed (hosts with `backup` only). */
   public readonly backupTimers?: command.local.Command;
+  private readonly access: SshAccess;
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jairouter:compute:Host", name, {}, opts);
+    const access = args.setup.access;
+    this.access = access;
     const parent = { parent: this };
     const tags = { ...args.tags, Name: name };
 
@@ -108,18 +119,17 @@ export class Host extends pulumi.ComponentResource {
       { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
       parent,
     );
-    if (args.policyStatements) {
-      new aws.iam.RolePolicy(
-        `${name}-own`,
-        {
-          role: role.id,
-          policy: pulumi
-            .output(args.policyStatements)
-            .apply((statements) => JSON.stringify({ Version: "2012-10-17", Statement: statements })),
-        },
-        parent,
-      );
-    }
+    new aws.iam.RolePolicy(
+      `${name}-own`,
+      {
+        role: role.id,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [ownParametersStatement(args.setup.parameterPrefix, args.role)],
+        }),
+      },
+      parent,
+    );
     const backupRole = args.role === "loadbalancer" ? undefined : args.role;
     if (args.backup && !backupRole) throw new Error(`${name}: load balancers have no backups`);
     if (args.backup && backupRole) {
@@ -149,14 +159,14 @@ export class Host extends pulumi.ComponentResource {
     const userData = dataVolume.id.apply((volumeId) =>
       renderCloudInit({
         role: args.role,
-        deployUser: args.access.user,
+        deployUser: access.user,
         hostname: name
           .toLowerCase()
           .replace(/[^a-z0-9-]/g, "-")
           .slice(0, 63),
         ubuntuRelease: UBUNTU_RELEASE,
         docker: DOCKER_PINS,
-        nodeExporterImage: args.nodeExporterImage,
+        nodeExporterImage: args.setup.nodeExporterImage,
         nodeExporterPort: PORTS.nodeExporter,
         dataVolume: { volumeId, deviceName: DATA_DEVICE, mountPoint: DATA_MOUNT, filesystem: "ext4" },
         extraDirectories: args.extraDirectories,
@@ -171,7 +181,7 @@ export class Host extends pulumi.ComponentResource {
         subnetId: args.subnetId,
         vpcSecurityGroupIds: args.securityGroupIds,
         iamInstanceProfile: profile.name,
-        keyName: args.keyName,
+        keyName: args.setup.keyName,
         associatePublicIpAddress: false,
         metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
         rootBlockDevice: {
@@ -220,11 +230,7 @@ export class Host extends pulumi.ComponentResource {
       {
         // Exit 2 is "done with recoverable warnings" (e.g. a deprecated key); 1 is a failed boot.
         create: this.target.apply((t) =>
-          sshCommand(
-            args.access,
-            t,
-            "cloud-init status --wait --long; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]",
-          ),
+          sshCommand(access, t, "cloud-init status --wait --long; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 2 ]"),
         ),
         triggers: [instance.id],
       },
@@ -233,7 +239,7 @@ export class Host extends pulumi.ComponentResource {
 
     this.docker = new docker.Provider(
       `${name}-docker`,
-      { host: this.target.apply((t) => dockerHost(args.access, t)), sshOpts: sshOptions(args.access) },
+      { host: this.target.apply((t) => dockerHost(access, t)), sshOpts: sshOptions(access) },
       { parent: this, dependsOn: [this.ready] },
     );
 
@@ -243,7 +249,7 @@ export class Host extends pulumi.ComponentResource {
           role: backupRole,
           hostName: name,
           target: args.backup,
-          access: args.access,
+          access,
           sshTarget: this.target,
         },
         { parent: this, dependsOn: [this.ready] },
@@ -251,5 +257,19 @@ export class Host extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, publicIp: this.publicIp });
+  }
+
+  /** The local command line that runs `remoteCommand` on this host over the deployer's SSH path. */
+  commandLine(remoteCommand: string): pulumi.Output<string> {
+    return this.target.apply((t) => sshCommand(this.access, t, remoteCommand));
+  }
+
+  /** Writes a file on this host once it is ready (see hostFile); `parent` is the calling component. */
+  placeFile(name: string, file: Omit<HostFileArgs, "access" | "target">, parent: pulumi.Resource) {
+    return hostFile(
+      name,
+      { ...file, access: this.access, target: this.target },
+      { parent, dependsOn: [this.ready] },
+    );
   }
 }

@@ -6,12 +6,9 @@ import { defaultLbTunables, NGINX_STUB_STATUS_PATH } from "../render/lb-common";
 import type { LbBackend, LoadBalancerRenderInput } from "../render/lb-types";
 import { renderNginxConfig } from "../render/nginx";
 import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
-import { Host } from "./host";
+import { Host, type HostSetup } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
-import { hostFile } from "./host-file";
 import { PORTS } from "./ports";
-import { ownParametersStatement } from "./role-policy";
-import type { SshAccess } from "./ssh";
 
 export interface LbSubnet {
   id: pulumi.Input<string>;
@@ -24,8 +21,8 @@ export interface LoadBalancerPairArgs {
   /** Public subnets of two different zones: primary first, standby second. */
   subnets: [LbSubnet, LbSubnet];
   securityGroupId: pulumi.Input<string>;
-  keyName: pulumi.Input<string>;
-  access: SshAccess;
+  /** What every host shares: key pair, SSH access, node-exporter, parameter prefix. */
+  hostSetup: HostSetup;
   /** Public name served (redirect target, certificate name). */
   serverName: string;
   /** The app servers' private addresses, all on :8080. */
@@ -40,8 +37,7 @@ export interface LoadBalancerPairArgs {
   certificatePem: pulumi.Output<string>;
   privateKeyPem: pulumi.Output<string>;
   combinedPem: pulumi.Output<string>;
-  images: { haproxy: string; nginx: string; nginxExporter: string; nodeExporter: string };
-  parameterPrefix: string;
+  images: { haproxy: string; nginx: string; nginxExporter: string };
   tags: Record<string, string>;
 }
 
@@ -117,23 +113,15 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
           subnetId: subnet.id,
           zone: subnet.zone,
           securityGroupIds: [args.securityGroupId],
-          keyName: args.keyName,
-          access: args.access,
-          nodeExporterImage: args.images.nodeExporter,
+          setup: args.hostSetup,
           publicAddress: true,
-          policyStatements: [ownParametersStatement(args.parameterPrefix, "loadbalancer")],
           tags: args.tags,
         },
         { parent: this },
       );
       this.hosts.push(host);
-      const child = { parent: this, dependsOn: [host.ready] };
       const place = (key: string, path: string, content: pulumi.Input<string>) =>
-        hostFile(
-          `${hostName}-${key}`,
-          { access: args.access, target: host.target, path, content, mode: "0640", owner },
-          child,
-        );
+        host.placeFile(`${hostName}-${key}`, { path, content, mode: "0640", owner }, this);
       const base = `${DATA_MOUNT}/loadbalancer`;
       const files = [
         place("config", `${base}/${args.engine}/${engine.configFile}`, pulumi.secret(configText)),

@@ -24,14 +24,11 @@ import type {
 import { renderPrometheusConfig } from "../render/prometheus";
 import type { BackupTarget } from "./backups";
 import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
-import { Host } from "./host";
+import { Host, type HostSetup } from "./host";
 import { DATA_MOUNT } from "./host-defaults";
-import { hostFile } from "./host-file";
 import type { MonitoredHost } from "./monitored-host";
 import { PORTS } from "./ports";
-import { ownParametersStatement } from "./role-policy";
 import type { StackSecrets } from "./secrets";
-import type { SshAccess } from "./ssh";
 
 /**
  * Base of every alert's `runbook_url`: the README at the repository root, so an alert links to
@@ -66,22 +63,18 @@ export interface MonitoringArgs {
   privateSubnets: { id: pulumi.Input<string>; zone: pulumi.Input<string> }[];
   /** The monitoring security group (UIs only from admin CIDRs; scrapes out to the other groups). */
   securityGroupId: pulumi.Input<string>;
-  /** EC2 key pair holding the deployer's public key. */
-  keyName: pulumi.Input<string>;
-  /** How the deployer reaches the host's SSH (readiness gate, files, Docker). */
-  access: SshAccess;
+  /** What every host shares: key pair, SSH access, node-exporter, parameter prefix. */
+  hostSetup: HostSetup;
   /** Generated secrets; Grafana's admin password comes from here. */
   secrets: Pick<StackSecrets, "grafanaAdminPassword">;
   /** SMTP password of the email receiver (secret); required when `settings.alerts.email` is set. */
   smtpPassword?: pulumi.Output<string>;
   /** `jairouter:monitoring`: tier, retention and alert receivers. */
   settings: StackSettings["monitoring"];
-  /** Pinned images (Prometheus, Alertmanager, Grafana, node-exporter). */
-  images: Pick<StackSettings["images"], "prometheus" | "alertmanager" | "grafana" | "nodeExporter">;
+  /** Pinned images (Prometheus, Alertmanager, Grafana). */
+  images: Pick<StackSettings["images"], "prometheus" | "alertmanager" | "grafana">;
   /** Load-balancer software: decides the LB exporter port, job name and alert expressions. */
   lbEngine: LbEngine;
-  /** SSM parameter prefix of the stack (the host may read `<prefix>/monitoring/*`). */
-  parameterPrefix: string;
   /** The stack's backup bucket: Prometheus, Grafana and Alertmanager state is backed up there. */
   backups?: BackupTarget;
   /** Tags for every resource. */
@@ -254,11 +247,8 @@ export class Monitoring extends pulumi.ComponentResource {
         subnetId: subnet.id,
         zone: subnet.zone,
         securityGroupIds: [args.securityGroupId],
-        keyName: args.keyName,
-        access: args.access,
-        nodeExporterImage: args.images.nodeExporter,
+        setup: args.hostSetup,
         extraDirectories: monitoringDirectories(),
-        policyStatements: [ownParametersStatement(args.parameterPrefix, "monitoring")],
         backup: args.backups,
         tags: args.tags,
       },
@@ -307,17 +297,10 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const place = (files: PlacedFile[]) =>
       files.map((f) =>
-        hostFile(
+        host.placeFile(
           `${hostName}-${f.key}`,
-          {
-            access: args.access,
-            target: host.target,
-            path: f.path,
-            content: f.content,
-            mode: f.mode,
-            owner: `${f.owner}:${f.owner}`,
-          },
-          { parent: this, dependsOn: [host.ready] },
+          { path: f.path, content: f.content, mode: f.mode, owner: `${f.owner}:${f.owner}` },
+          this,
         ),
       );
     const file = (key: string, path: string, content: pulumi.Input<string>, owner: number): PlacedFile => ({
