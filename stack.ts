@@ -87,6 +87,7 @@ export function buildStack(config: StackConfig) {
     access,
     nodeExporterImage: settings.images.nodeExporter,
     parameterPrefix,
+    protectState: config.production,
   };
 
   const cache = settings.redis.enabled

@@ -30,6 +30,11 @@ export interface HostSetup {
   nodeExporterImage: string;
   /** SSM parameter prefix of the stack; a host may read `<prefix>/<its role>/*` only. */
   parameterPrefix: string;
+  /**
+   * Protect the data volumes (production): `pulumi destroy` or a replacement stops until an
+   * operator runs `pulumi state unprotect`, so state is never lost by accident.
+   */
+  protectState: boolean;
 }
 
 export interface HostArgs {
@@ -153,7 +158,7 @@ export class Host extends pulumi.ComponentResource {
         encrypted: true,
         tags: { ...tags, Name: `${name}-data` },
       },
-      { parent: this, protect: false },
+      { parent: this, protect: args.setup.protectState },
     );
 
     const userData = dataVolume.id.apply((volumeId) =>

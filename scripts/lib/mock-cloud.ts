@@ -11,6 +11,8 @@ export interface RecordedResource {
   custom: boolean;
   /** Provider reference (`urn::id`) for resources on an explicit provider, else "". */
   provider: string;
+  /** Whether the resource is protected from deletion. */
+  protect: boolean;
   /** URNs this resource depends on (dependsOn, parent-independent). */
   dependencies: string[];
   /** Inputs as the engine received them; secrets still wrapped (see redact()). */

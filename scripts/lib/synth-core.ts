@@ -25,6 +25,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getDependenciesList(): string[];
   getProvider(): string;
+  getProtect(): boolean;
   getObject(): unknown;
 }
 type RegisterCallback = (err: unknown, resp?: { getUrn(): string }) => void;
@@ -66,6 +67,7 @@ function captureRegistrations(pulumi: typeof import("@pulumi/pulumi"), cloud: Mo
           parent: req.getParent(),
           custom: req.getCustom(),
           provider: req.getProvider(),
+          protect: req.getProtect(),
           dependencies: [...req.getDependenciesList()].sort(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
         });

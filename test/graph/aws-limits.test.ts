@@ -82,3 +82,18 @@ describe("awsName", () => {
     expect(awsName("jr-abcdefghijklmnopqrstuvwx-", "nlb")).not.toMatch(/--/);
   });
 });
+
+describe("state protection", () => {
+  it("protects every data volume in production and none in staging", async () => {
+    const prod = await synthStack("prod");
+    const staging = await synthStack("staging");
+    const prodVolumes = resourcesOf(prod, "aws:ebs/volume:Volume");
+    expect(prodVolumes.length).toBeGreaterThanOrEqual(6);
+    expect(prodVolumes.every((v) => v.protect)).toBe(true);
+    expect(resourcesOf(staging, "aws:ebs/volume:Volume").some((v) => v.protect)).toBe(false);
+    // Nothing else is protected: instances and containers must stay replaceable.
+    expect(prod.resources.filter((r) => r.protect).every((r) => r.type === "aws:ebs/volume:Volume")).toBe(
+      true,
+    );
+  });
+});
