@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { BACKUP_MAX_AGE_HOURS, BACKUP_METRICS, BACKUP_MODES, BACKUP_ROLES } from "./backup";
 import type { AlertName, MonitoringRenderInput, PromDuration, Severity } from "./monitoring-types";
 import { JOB, lbJob } from "./prometheus";
 
@@ -327,9 +328,60 @@ function monitoringGroup(input: RuleRenderInput): RuleGroup {
   };
 }
 
-/** Every rule group, as data (R5.2, R7.3). */
+/**
+ * R8: backups that fail or stop, from the gauges the backup script leaves for node-exporter's
+ * textfile collector (render/backup.ts). Only hosts of a role that backs up are expected to report.
+ */
+function backupGroup(input: RuleRenderInput): RuleGroup {
+  const node = `job="${JOB.node}"`;
+  const success = `${BACKUP_METRICS.lastSuccess}{${node}}`;
+  const window = `${BACKUP_MAX_AGE_HOURS}h`;
+  // A host that should report: node-exporter answers now and already answered a window ago (a
+  // new host or a new Prometheus gets one window of grace), once per mode ...
+  const expected = (mode: string) =>
+    `label_replace(up{${node},role=~"${BACKUP_ROLES.join("|")}"} == 1 and on (instance) up{${node}} offset ${window}, "mode", "${mode}", "", "")`;
+  // ... without a success sample in that window (a replaced host, same name, inherits its
+  // predecessor's samples until they are a window old).
+  const neverReported = BACKUP_MODES.map(
+    (mode) => `(${expected(mode)} unless on (instance, mode) last_over_time(${success}[${window}]))`,
+  );
+  const stale = `time() - ${success} > ${BACKUP_MAX_AGE_HOURS * 3600}`;
+  return {
+    name: "backups",
+    rules: [
+      {
+        alert: "BackupFailed",
+        expr: `${BACKUP_METRICS.lastRunSuccess}{${node}} == 0`,
+        for: input.alertFor?.BackupFailed ?? "5m",
+        severity: "warning",
+        service: "backup",
+        summary: "Host {{ $labels.instance }}: the last {{ $labels.mode }} backup failed",
+        description:
+          "The last {{ $labels.mode }} backup run on {{ $labels.instance }} (role {{ $labels.role }}) exited non-zero; the previous backups are still in S3.",
+      },
+      {
+        alert: "BackupMissing",
+        expr: [stale, ...neverReported].join(" or "),
+        for: input.alertFor?.BackupMissing ?? "5m",
+        severity: "warning",
+        service: "backup",
+        summary: `Host {{ $labels.instance }}: no successful {{ $labels.mode }} backup for ${BACKUP_MAX_AGE_HOURS} h`,
+        description: `{{ $labels.instance }} (role {{ $labels.role }}) has reported no successful {{ $labels.mode }} backup for more than ${BACKUP_MAX_AGE_HOURS} h: the timer does not run, every run fails, or node-exporter cannot read the backup metrics.`,
+      },
+    ],
+  };
+}
+
+/** Every rule group, as data (R5.2, R7.3, R8). */
 export function ruleGroups(input: RuleRenderInput): RuleGroup[] {
-  return [appGroup(input), securityGroup(input), lbGroup(input), hostGroup(input), monitoringGroup(input)];
+  return [
+    appGroup(input),
+    securityGroup(input),
+    lbGroup(input),
+    hostGroup(input),
+    monitoringGroup(input),
+    backupGroup(input),
+  ];
 }
 
 /** True for alerting rules. */

@@ -17,7 +17,11 @@
 //   come back with `pulumi up`.
 // - monitoring, data: Prometheus through its snapshot API (a consistent, hard-linked TSDB copy),
 //   plus Grafana and Alertmanager as above.
-import { JAIROUTER_UID } from "./host-types";
+//
+// Every run, failed or not, leaves its outcome for node-exporter's textfile collector
+// (BACKUP_METRICS, one `.prom` file per mode, written atomically); the BackupFailed and
+// BackupMissing alerts of render/alert-rules.ts read it.
+import { JAIROUTER_UID, NODE_EXPORTER_TEXTFILE_DIR } from "./host-types";
 import {
   ACTIVATE_TEMPLATE,
   BACKUP_TEMPLATE,
@@ -26,8 +30,37 @@ import {
 } from "./scripts/backup-scripts";
 
 export type BackupRole = "app" | "monitoring";
+/** Roles whose hosts back up (load balancers hold nothing the stack cannot render again). */
+export const BACKUP_ROLES: readonly BackupRole[] = ["app", "monitoring"];
 export type BackupMode = "config" | "data";
 export const BACKUP_MODES: readonly BackupMode[] = ["config", "data"];
+
+/**
+ * Gauges the backup script writes after every run, labelled `mode` (node-exporter adds the host's
+ * job, instance, role and zone when Prometheus scrapes it).
+ */
+export const BACKUP_METRICS = {
+  /** Unix time the last successful run finished; kept as it was when a run fails. */
+  lastSuccess: "jairouter_backup_last_success_timestamp_seconds",
+  /** Unix time the last run finished, successful or not. */
+  lastRun: "jairouter_backup_last_run_timestamp_seconds",
+  /** 1 when the last run succeeded, 0 when it failed. */
+  lastRunSuccess: "jairouter_backup_last_run_success",
+  /** Size in bytes of the archive of the last successful run; kept as it was when a run fails. */
+  lastSize: "jairouter_backup_last_size_bytes",
+} as const;
+
+/** The textfile collector file of a mode, in the metrics directory. */
+export function backupMetricsFile(mode: BackupMode): string {
+  return `jairouter-backup-${mode}.prom`;
+}
+
+/**
+ * Hours without a successful backup of a mode before BackupMissing fires: one daily run (24 h), its
+ * random delay (5 min) and the run itself (minutes; up to an hour waiting for the lock), with margin.
+ * Also the grace a new or replaced host gets before its first report is missed.
+ */
+export const BACKUP_MAX_AGE_HOURS = 26;
 
 /** How an item is captured. */
 export type BackupKind = "copy" | "paused-copy" | "recent-logs" | "prometheus-snapshot";
@@ -143,6 +176,8 @@ export interface BackupEnvInput {
   retryDelaySeconds?: number;
   /** Lock shared by backups and restores. */
   lockFile?: string;
+  /** Directory of node-exporter's textfile collector; NODE_EXPORTER_TEXTFILE_DIR when omitted. */
+  metricsDir?: string;
 }
 
 /** The key prefix a host writes to, and the only one its IAM role may touch. */
@@ -184,6 +219,7 @@ export function backupEnvProblems(input: BackupEnvInput): string[] {
   optional("chown", COMMAND, "a command name or path");
   optional("prometheusUrl", URL_BASE, "an http(s) base URL");
   optional("lockFile", ABSOLUTE, "an absolute path");
+  optional("metricsDir", ABSOLUTE, "an absolute path");
   for (const key of ["healthTimeoutSeconds", "healthPollSeconds", "retryDelaySeconds"] as const) {
     const value = input[key];
     if (value !== undefined)
@@ -210,6 +246,7 @@ export function renderBackupEnv(input: BackupEnvInput): string {
     ["HEALTH_POLL", input.healthPollSeconds],
     ["RETRY_DELAY", input.retryDelaySeconds],
     ["LOCK_FILE", input.lockFile],
+    ["METRICS_DIR", input.metricsDir],
   ];
   // every value passed backupEnvProblems: none contains a quote
   const lines = values.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}='${v}'`);
@@ -257,6 +294,11 @@ export function renderBackupScript(): string {
     CONFIG_TIME: BACKUP_SCHEDULE.config,
     DATA_TIME: BACKUP_SCHEDULE.data,
     LOG_DAYS: BACKUP_LOG_DAYS,
+    METRICS_DIR: NODE_EXPORTER_TEXTFILE_DIR,
+    METRIC_LAST_SUCCESS: BACKUP_METRICS.lastSuccess,
+    METRIC_LAST_RUN: BACKUP_METRICS.lastRun,
+    METRIC_LAST_RUN_SUCCESS: BACKUP_METRICS.lastRunSuccess,
+    METRIC_LAST_SIZE: BACKUP_METRICS.lastSize,
   });
 }
 

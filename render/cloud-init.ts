@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import { BOOTSTRAP_SCRIPT, INSTALL_DOCKER_SCRIPT, MOUNT_DATA_SCRIPT } from "./scripts/host-scripts";
 import {
   JAIROUTER_UID,
+  NODE_EXPORTER_TEXTFILE_DIR,
   UBUNTU_CODENAMES,
   cloudInitProblems,
   dataDirectories,
@@ -141,12 +142,22 @@ function logrotateConf(input: CloudInitInput): string {
   return `${stanza(`${base}/*.log`, HOST_LOG_RETENTION_DAYS.logs)}\n\n${stanza(`${base}/audit/*.log`, HOST_LOG_RETENTION_DAYS.audit)}\n`;
 }
 
+/** Where the textfile directory appears inside the node-exporter container. */
+const TEXTFILE_MOUNT = "/textfile";
+
+/**
+ * node-exporter's unit. Besides the default collectors, the textfile collector reads `*.prom` files
+ * that root writes into NODE_EXPORTER_TEXTFILE_DIR (the backup script's outcome, see render/backup.ts),
+ * bind-mounted read-only: the container (user 65534) can read them, never write.
+ */
 function nodeExporterUnit(input: CloudInitInput): string {
   const run = [
     "/usr/bin/docker run --rm --name node-exporter --network host --pid host --read-only",
     "--cap-drop ALL --security-opt no-new-privileges --user 65534:65534",
     "--log-opt max-size=10m --log-opt max-file=3 --volume /:/host:ro,rslave",
+    `--volume ${NODE_EXPORTER_TEXTFILE_DIR}:${TEXTFILE_MOUNT}:ro`,
     `${input.nodeExporterImage} --path.rootfs=/host --web.listen-address=:${input.nodeExporterPort}`,
+    `--collector.textfile.directory=${TEXTFILE_MOUNT}`,
   ].join(" \\\n  ");
   return `[Unit]
 Description=Prometheus node-exporter (pinned container image)
@@ -156,6 +167,7 @@ Requires=docker.service
 
 [Service]
 ExecStartPre=-/usr/bin/docker rm -f node-exporter
+ExecStartPre=/usr/bin/install -d -m 0755 ${NODE_EXPORTER_TEXTFILE_DIR}
 ExecStart=${run}
 ExecStop=/usr/bin/docker stop node-exporter
 Restart=always

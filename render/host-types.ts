@@ -14,6 +14,13 @@ export const UBUNTU_CODENAMES: Record<UbuntuRelease, string> = { "22.04": "jammy
 /** UID/GID the JAiRouter image runs as (user `jairouter`); app state on the host must be theirs. */
 export const JAIROUTER_UID = 10010;
 
+/**
+ * Host directory of node-exporter's textfile collector (every host; mounted read-only into the
+ * container). Root writes `*.prom` files there atomically, e.g. the backup script's outcome; it is on
+ * the root volume, so a replaced instance starts without them.
+ */
+export const NODE_EXPORTER_TEXTFILE_DIR = "/var/lib/node-exporter/textfile";
+
 /** Exact apt versions from Docker's repository (`apt-cache madison docker-ce` on a host of that release). */
 export interface DockerPackagePins {
   /** Version of docker-ce and docker-ce-cli, e.g. `5:27.5.1-1~ubuntu.24.04~noble`. */

@@ -102,6 +102,17 @@ export const NODE_EXPORTER_METRICS = [
   "node_time_seconds",
 ] as const;
 
+/**
+ * Written by the backup script (render/backup.ts, BACKUP_METRICS) into the directory of
+ * node-exporter's textfile collector, which the node-exporter on every host exports; labelled `mode`.
+ */
+export const NODE_TEXTFILE_METRICS = [
+  "jairouter_backup_last_success_timestamp_seconds",
+  "jairouter_backup_last_run_timestamp_seconds",
+  "jairouter_backup_last_run_success",
+  "jairouter_backup_last_size_bytes",
+] as const;
+
 /** Prometheus, Alertmanager and Grafana about themselves, and Prometheus' per-target series. */
 export const MONITORING_SELF_METRICS = [
   "up",
@@ -127,6 +138,7 @@ export const KNOWN_METRIC_NAMES: ReadonlySet<string> = new Set<string>([
   ...HAPROXY_METRICS,
   ...NGINX_EXPORTER_METRICS,
   ...NODE_EXPORTER_METRICS,
+  ...NODE_TEXTFILE_METRICS,
   ...MONITORING_SELF_METRICS,
 ]);
 

@@ -44,6 +44,8 @@ export const ALERT_NAMES = [
   "HostDiskPressure",
   "HostMemoryPressure",
   "MonitoringTargetDown",
+  "BackupFailed",
+  "BackupMissing",
 ] as const;
 
 /** One alert name. */

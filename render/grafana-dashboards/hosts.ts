@@ -1,4 +1,5 @@
 import { RECORD } from "../alert-rules";
+import { BACKUP_MAX_AGE_HOURS, BACKUP_METRICS } from "../backup";
 import { JOB } from "../prometheus";
 import { dashboard, upStat, type Dashboard, type PanelSpec } from "./panels";
 
@@ -72,6 +73,26 @@ const PANELS: PanelSpec[] = [
         expr: `max by (instance) (rate(node_disk_io_time_seconds_total{${NODE}}[${RI}]))`,
         legend: "{{instance}}",
       },
+    ],
+  },
+  {
+    kind: "timeseries",
+    title: "Backup age",
+    description: `Time since each app and monitoring host's last successful backup, per mode (BackupMissing above ${BACKUP_MAX_AGE_HOURS} h); a saw-tooth that drops daily.`,
+    unit: "s",
+    width: 12,
+    queries: [{ expr: `time() - ${BACKUP_METRICS.lastSuccess}{${NODE}}`, legend: "{{instance}} {{mode}}" }],
+  },
+  {
+    kind: "stat",
+    title: "Last backup run",
+    description: "Outcome of each host's last backup run, per mode (BackupFailed when failed).",
+    unit: "none",
+    width: 12,
+    queries: [{ expr: `${BACKUP_METRICS.lastRunSuccess}{${NODE}}`, legend: "{{instance}} {{mode}}" }],
+    states: [
+      { value: 0, text: "failed", color: "red" },
+      { value: 1, text: "ok", color: "green" },
     ],
   },
 ];

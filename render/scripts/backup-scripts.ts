@@ -113,7 +113,88 @@ export const BACKUP_TEMPLATE = `#!/bin/bash
 # any failure. H2 (JAiRouter's /app/data), Grafana and Alertmanager state are copied while their
 # container is paused (docker pause: frozen, not stopped; seconds at most, bounded by PAUSE_TIMEOUT);
 # Prometheus through its snapshot API.
+#
+# Every run, successful or not, then replaces @@METRICS_DIR@@/jairouter-backup-<mode>.prom
+# (METRICS_DIR in the env file), read by node-exporter's textfile collector: the last run's time and
+# outcome, and the time and size of the last success. The alerts BackupFailed and BackupMissing read them.
 readonly PROG=jairouter-backup
+# What the exit handler needs is set before anything can fail, so that a run dying early
+# (unreadable env file, no AWS CLI, lock held) is reported as failed too. A call without one valid
+# mode reports nothing.
+REPORT_MODE=""
+if [ $# -eq 1 ]; then
+  case "$1" in config | data) REPORT_MODE=$1 ;; esac
+fi
+TS=""
+WORK=""
+PAUSED=""
+SNAPSHOT=""
+SIZE=""
+
+# gauge NAME HELP VALUE: one metric family for this run's mode (nothing when VALUE is empty)
+gauge() {
+  [ -n "$3" ] || return 0
+  printf '# HELP %s %s\\n# TYPE %s gauge\\n%s{mode="%s"} %s\\n' "$1" "$2" "$1" "$1" "$REPORT_MODE" "$3"
+}
+
+# previous NAME FILE: the value FILE holds for NAME and this run's mode (empty when none)
+previous() {
+  [ -r "$2" ] || return 0
+  awk -v key="$1{mode=\\"$REPORT_MODE\\"}" '$1 == key && $2 ~ /^[0-9]+$/ { v = $2 } END { if (v != "") print v }' "$2"
+}
+
+# write_metrics RC: replaces the mode's .prom file atomically (a temporary file in the same
+# directory, which the collector ignores, then a rename). A failed run keeps the last success's
+# time and size.
+write_metrics() {
+  local rc=$1 dir file tmp now ok=0 success="" size=""
+  dir=\${METRICS_DIR:-@@METRICS_DIR@@}
+  [[ $dir =~ ^/[A-Za-z0-9._/-]*$ ]] || return 1
+  file="$dir/jairouter-backup-$REPORT_MODE.prom"
+  now=$(date -u +%s) || return 1
+  if [ "$rc" -eq 0 ]; then
+    ok=1
+    success=$now
+    size=$SIZE
+  else
+    success=$(previous @@METRIC_LAST_SUCCESS@@ "$file") || return 1
+    size=$(previous @@METRIC_LAST_SIZE@@ "$file") || return 1
+  fi
+  [ -d "$dir" ] || install -d -m 0755 "$dir" || return 1
+  tmp=$(mktemp "$dir/.jairouter-backup-$REPORT_MODE.XXXXXX") || return 1
+  if {
+    gauge @@METRIC_LAST_SUCCESS@@ "Unix time the last successful jairouter backup of this mode finished." "$success"
+    gauge @@METRIC_LAST_RUN@@ "Unix time the last jairouter backup run of this mode finished, successful or not." "$now"
+    gauge @@METRIC_LAST_RUN_SUCCESS@@ "1 if the last jairouter backup run of this mode succeeded, 0 if it failed." "$ok"
+    gauge @@METRIC_LAST_SIZE@@ "Size in bytes of the archive of the last successful jairouter backup of this mode." "$size"
+  } >"$tmp" && chmod 0644 "$tmp" && mv -f -- "$tmp" "$file"; then
+    return 0
+  fi
+  rm -f -- "$tmp"
+  return 1
+}
+
+# finish: on every exit, thaws a paused container, removes the work files and reports the outcome,
+# keeping the exit status.
+finish() {
+  local rc=$?
+  if [ -n "$PAUSED" ]; then
+    "$DOCKER" unpause "$PAUSED" >/dev/null || log "could not unpause $PAUSED: run docker unpause $PAUSED"
+  fi
+  if [ -n "$SNAPSHOT" ]; then rm -rf -- "$SNAPSHOT" || log "could not remove $SNAPSHOT"; fi
+  if [ -n "$WORK" ]; then rm -rf -- "$WORK" || log "could not remove $WORK"; fi
+  if [ -n "$REPORT_MODE" ]; then
+    if [ "$rc" -ne 0 ] && [ -n "$TS" ]; then
+      log "FAILED (exit $rc): no complete $REPORT_MODE backup was written for $TS"
+    elif [ "$rc" -ne 0 ]; then
+      log "FAILED (exit $rc) before the $REPORT_MODE backup started"
+    fi
+    write_metrics "$rc" || log "could not write the backup metrics to \${METRICS_DIR:-@@METRICS_DIR@@}"
+  fi
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 143' TERM INT HUP
 @@COMMON@@
 usage() {
   echo "usage: $PROG config|data" >&2
@@ -126,7 +207,7 @@ case "$MODE" in
   *) usage ;;
 esac
 
-require_tools aws tar gzip sha256sum flock find cp timeout stat "$DOCKER"
+require_tools aws tar gzip sha256sum flock find cp timeout stat awk mktemp "$DOCKER"
 mapfile -t ITEMS < <(plan_items "$BACKUP_ROLE" "$MODE")
 [ "\${#ITEMS[@]}" -gt 0 ] || die "nothing to back up for $BACKUP_ROLE $MODE"
 for item in "\${ITEMS[@]}"; do
@@ -138,20 +219,6 @@ TS=$(date -u +%Y%m%dT%H%M%SZ)
 # Work on the data volume: the same filesystem as the data, so snapshots can be hard-linked.
 WORK="$DATA_ROOT/.jairouter-backup/$TS"
 STAGE="$WORK/tree"
-PAUSED=""
-SNAPSHOT=""
-cleanup() {
-  local rc=$?
-  if [ -n "$PAUSED" ]; then
-    "$DOCKER" unpause "$PAUSED" >/dev/null || log "could not unpause $PAUSED: run docker unpause $PAUSED"
-  fi
-  if [ -n "$SNAPSHOT" ]; then rm -rf -- "$SNAPSHOT"; fi
-  rm -rf -- "$WORK"
-  if [ "$rc" -ne 0 ]; then log "FAILED (exit $rc): no complete $MODE backup was written for $TS"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT HUP
 install -d -m 0700 "$WORK" "$STAGE"
 
 # copy_item PATH: a directory that only the deployment writes (no pause needed)

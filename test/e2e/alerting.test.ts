@@ -77,7 +77,7 @@ describe.skipIf(!toolsAvailable("prometheus", "prometheus-alertmanager"))("alert
       "127.0.0.35",
       19100,
       "/metrics",
-      nodeExposition({ rootFreeRatio: 0.5 }),
+      nodeExposition({ rootFreeRatio: 0.5, configBackupOk: 1 }),
     );
     stubs.grafana = await startMetricsStub("127.0.0.36", 13000, "/metrics", grafanaExposition());
     sink = await startWebhookSink(MON, WEBHOOK_PORT);
@@ -100,7 +100,12 @@ describe.skipIf(!toolsAvailable("prometheus", "prometheus-alertmanager"))("alert
       },
       ruleFiles: [join(dir, "jairouter.rules.yml")],
       runbookBaseUrl: "https://example.com/README.md",
-      alertFor: { JAiRouterInstanceDown: "2s", CircuitBreakerOpen: "2s", HostDiskPressure: "2s" },
+      alertFor: {
+        JAiRouterInstanceDown: "2s",
+        CircuitBreakerOpen: "2s",
+        HostDiskPressure: "2s",
+        BackupFailed: "2s",
+      },
     };
     writeFileSync(join(dir, "prometheus.yml"), renderPrometheusConfig(input));
     writeFileSync(join(dir, "jairouter.rules.yml"), renderAlertRules(input));
@@ -212,7 +217,7 @@ describe.skipIf(!toolsAvailable("prometheus", "prometheus-alertmanager"))("alert
   });
 
   it("a critical disk alert inhibits its warning twin", async () => {
-    stubs.node?.set(nodeExposition({ rootFreeRatio: 0.03 }));
+    stubs.node?.set(nodeExposition({ rootFreeRatio: 0.03, configBackupOk: 1 }));
     const { alert } = await delivered("/critical", "firing", "HostDiskPressure", "app-1");
     expect(alert.labels).toMatchObject({ severity: "critical", mountpoint: "/", service: "host" });
     const inhibitedWarning = await waitFor("HostDiskPressure/warning inhibited in Alertmanager", async () => {
@@ -230,5 +235,24 @@ describe.skipIf(!toolsAvailable("prometheus", "prometheus-alertmanager"))("alert
     await new Promise((r) => setTimeout(r, 3_000));
     const toWarning = sink.received.filter((r) => r.path === "/warning").flatMap((r) => r.payload.alerts);
     expect(toWarning.map((a) => a.labels.alertname)).not.toContain("HostDiskPressure");
+  });
+
+  it("a failed backup, as node-exporter reports it, reaches the warning webhook", async () => {
+    stubs.node?.set(nodeExposition({ rootFreeRatio: 0.03, configBackupOk: 0 }));
+    const { payload, alert } = await delivered("/warning", "firing", "BackupFailed", "app-1");
+    expect(payload.receiver).toBe("warning");
+    expect(alert.labels).toMatchObject({
+      job: "node",
+      mode: "config",
+      service: "backup",
+      severity: "warning",
+    });
+    expect(alert.annotations.runbook_url).toBe("https://example.com/README.md#backupfailed");
+    // nothing about the data backup, which succeeded, nor a missing backup
+    const names = sink.received.flatMap((r) =>
+      r.payload.alerts.map((a) => `${a.labels.alertname}/${a.labels.mode}`),
+    );
+    expect(names).not.toContain("BackupFailed/data");
+    expect(names.some((n) => n.startsWith("BackupMissing/"))).toBe(false);
   });
 });

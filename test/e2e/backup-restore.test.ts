@@ -5,17 +5,27 @@
  * is checked on the data itself, not only on the call list.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, toolsAvailable } from "../support/tools";
-import type { Daemon } from "./support/daemon";
-import { BackupHost, REGION, hashTree, probeOf, s3, sha256, startS3 } from "./support/backup-host";
+import { startDaemon, type Daemon } from "./support/daemon";
+import { BackupHost, REGION, freePort, hashTree, probeOf, s3, sha256, startS3 } from "./support/backup-host";
 
 const BUCKET = "jr-e2e-backups";
 const TS = /^\d{8}T\d{6}Z$/;
+
+/** The gauges the script leaves for node-exporter's textfile collector (the alerts' contract). */
+const GAUGE = {
+  success: "jairouter_backup_last_success_timestamp_seconds",
+  run: "jairouter_backup_last_run_timestamp_seconds",
+  ok: "jairouter_backup_last_run_success",
+  size: "jairouter_backup_last_size_bytes",
+} as const;
+const metric = (gauge: keyof typeof GAUGE, mode: string) => `${GAUGE[gauge]}{mode="${mode}"}`;
+const now = () => Math.floor(Date.now() / 1000);
 
 /** Calls without the probe hash. */
 const plain = (calls: string[]) => calls.map((c) => c.replace(/ probe=\S+$/, ""));
@@ -120,9 +130,11 @@ describe.skipIf(!toolsAvailable("moto_server", "aws", "tar", "curl", "jq"))(
       });
 
       it("backs up config and the H2 database, copied while the app is paused", async () => {
+        const started = now();
         const r = await host.run("jairouter-backup", ["config"], {
           STUB_ON_PAUSE_APPEND: join(host.dataRoot, H2),
         });
+        const ended = now();
         expect(r.status, r.stderr).toBe(0);
         expect(plain(host.recorded())).toEqual([
           "docker inspect --format {{.State.Status}} jairouter",
@@ -150,13 +162,50 @@ describe.skipIf(!toolsAvailable("moto_server", "aws", "tar", "curl", "jq"))(
           "jairouter/data/jairouter.trace.db",
         ]);
         expect(host.list(".jairouter-backup")).toEqual([]); // the work directory is gone
+
+        // the outcome, for node-exporter's textfile collector: all four gauges, readable by its user
+        const m = host.metrics("config");
+        expect(Object.keys(m).sort()).toEqual(
+          (["run", "ok", "size", "success"] as const).map((g) => metric(g, "config")).sort(),
+        );
+        expect(m[metric("ok", "config")]).toBe("1");
+        expect(Number(m[metric("run", "config")])).toBeGreaterThanOrEqual(started);
+        expect(Number(m[metric("run", "config")])).toBeLessThanOrEqual(ended);
+        expect(m[metric("success", "config")]).toBe(m[metric("run", "config")]);
+        const stored = aws(
+          "s3api",
+          "head-object",
+          "--bucket",
+          BUCKET,
+          "--key",
+          `${PREFIX}/config/${configTs}.tar.gz`,
+          "--query",
+          "ContentLength",
+          "--output",
+          "text",
+        );
+        expect(m[metric("size", "config")]).toBe(stored.trim());
+        expect(statSync(host.metricsPath("config")).mode & 0o777).toBe(0o644);
+        // renamed into place: no temporary file left behind
+        expect(host.metricsEntries()).toEqual(["jairouter-backup-config.prom"]);
+      });
+
+      it.runIf(toolsAvailable("promtool"))("writes metrics promtool accepts", () => {
+        const text = readFileSync(host.metricsPath("config"), "utf8");
+        const r = run("promtool", ["check", "metrics"], { input: text });
+        expect(r.status, r.stdout + r.stderr).toBe(0);
       });
 
       it("backs up data: the H2 database and the last 7 days of logs", async () => {
         await new Promise((resolve) => setTimeout(resolve, 1_100)); // a new second, a new timestamp
+        const config = readFileSync(host.metricsPath("config"), "utf8");
         const r = await host.run("jairouter-backup", ["data"]);
         expect(r.status, r.stderr).toBe(0);
         dataTs = newest(`${PREFIX}/data`);
+        // one file per mode: a data run leaves the config outcome alone
+        expect(host.metrics("data")[metric("ok", "data")]).toBe("1");
+        expect(readFileSync(host.metricsPath("config"), "utf8")).toBe(config);
+        expect(host.metricsEntries()).toEqual(["jairouter-backup-config.prom", "jairouter-backup-data.prom"]);
         const files = Object.keys(hashTree(fetchBackup(`${PREFIX}/data`, dataTs))).sort();
         expect(files).toEqual([
           "jairouter/data/jairouter.mv.db",
@@ -283,15 +332,29 @@ describe.skipIf(!toolsAvailable("moto_server", "aws", "tar", "curl", "jq"))(
           expect(r.status, args.join(" ")).toBe(2);
           expect(host.recorded()).toEqual([]);
         }
+        const metrics = readFileSync(host.metricsPath("config"), "utf8");
         expect((await host.run("jairouter-backup", ["all"])).status).toBe(2);
+        expect((await host.run("jairouter-backup", ["config", "extra"])).status).toBe(2);
+        // a call without one valid mode reports nothing
+        expect(host.metricsEntries()).toEqual(["jairouter-backup-config.prom", "jairouter-backup-data.prom"]);
+        expect(readFileSync(host.metricsPath("config"), "utf8")).toBe(metrics);
       });
 
-      it("fails, and thaws the app, when the copy fails while it is paused", async () => {
+      it("fails, thaws the app and reports the failure, when the copy fails while it is paused", async () => {
         const before = keys(`${PREFIX}/`).length;
+        const previous = host.metrics("config");
+        const started = now();
         const r = await host.run("jairouter-backup", ["config"], {
           STUB_ON_PAUSE_REMOVE: join(host.dataRoot, "jairouter/data"),
         });
         expect(r.status).not.toBe(0);
+        // the failure is reported; the last success (time and size) stays what it was
+        const m = host.metrics("config");
+        expect(m[metric("ok", "config")]).toBe("0");
+        expect(Number(m[metric("run", "config")])).toBeGreaterThanOrEqual(started);
+        expect(m[metric("success", "config")]).toBe(previous[metric("success", "config")]);
+        expect(m[metric("size", "config")]).toBe(previous[metric("size", "config")]);
+        expect(host.metrics("data")[metric("ok", "data")]).toBe("1");
         expect(plain(host.recorded()).slice(-2)).toEqual([
           "docker pause jairouter",
           "docker unpause jairouter",
@@ -312,7 +375,73 @@ describe.skipIf(!toolsAvailable("moto_server", "aws", "tar", "curl", "jq"))(
         expect(r.stderr).toMatch(/giving up after \d+ attempts/);
         expect(r.stderr).toContain("no complete config backup was written");
         expect(plain(lost.recorded())).toContain("docker unpause jairouter");
+        // a host that never succeeded reports the failed run and no success at all
+        expect(lost.metrics("config")).toEqual({
+          [metric("run", "config")]: expect.stringMatching(/^\d{10}$/),
+          [metric("ok", "config")]: "0",
+        });
       });
+
+      it("reports a run that fails before it starts, keeping its exit status", async () => {
+        const early = new BackupHost(join(dir, "early"), endpoint, {
+          role: "app",
+          bucket: BUCKET,
+          prefix: "app/jr-e2e-app-2",
+        });
+        rmSync(early.dataRoot, { recursive: true }); // the data volume is not mounted
+        const r = await early.run("jairouter-backup", ["data"]);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain("is not a directory");
+        expect(r.stderr).toContain("FAILED (exit 1) before the data backup started");
+        expect(early.recorded()).toEqual([]);
+        expect(early.metrics("data")[metric("ok", "data")]).toBe("0");
+      });
+
+      it("does not fail a good backup over a textfile directory it cannot write", async () => {
+        const blocked = new BackupHost(join(dir, "blocked"), endpoint, {
+          role: "app",
+          bucket: BUCKET,
+          prefix: "app/jr-e2e-app-3",
+        });
+        blocked.put("jairouter/config/application.yml", "x\n");
+        blocked.put(H2, "h2\n");
+        writeFileSync(blocked.metricsDir, "not a directory\n");
+        const r = await blocked.run("jairouter-backup", ["config"]);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toContain(`could not write the backup metrics to ${blocked.metricsDir}`);
+        expect(keys("app/jr-e2e-app-3/config/")).toHaveLength(2);
+      });
+
+      it.runIf(toolsAvailable("prometheus-node-exporter"))(
+        "node-exporter's textfile collector exports what the script wrote",
+        async () => {
+          const port = await freePort();
+          const url = `http://127.0.0.1:${port}/metrics`;
+          const exporter = await startDaemon(
+            "prometheus-node-exporter",
+            [
+              "--collector.disable-defaults",
+              "--collector.textfile",
+              `--collector.textfile.directory=${host.metricsDir}`,
+              `--web.listen-address=127.0.0.1:${port}`,
+            ],
+            async () => (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok,
+          );
+          try {
+            const text = await (await fetch(url)).text();
+            expect(text).toMatch(/^node_textfile_scrape_error 0$/m);
+            for (const mode of ["config", "data"] as const) {
+              for (const [sample, value] of Object.entries(host.metrics(mode))) {
+                const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+                expect(line, sample).toBeDefined();
+                expect(Number(line!.slice(sample.length + 1)), sample).toBe(Number(value));
+              }
+            }
+          } finally {
+            await exporter.stop();
+          }
+        },
+      );
     });
 
     describe("monitoring host", () => {
@@ -408,11 +537,15 @@ describe.skipIf(!toolsAvailable("moto_server", "aws", "tar", "curl", "jq"))(
         ]);
       });
 
-      it("fails when Prometheus runs without the admin API", async () => {
+      it("fails, and reports it, when Prometheus runs without the admin API", async () => {
+        const previous = host.metrics("data");
+        expect(previous[metric("ok", "data")]).toBe("1");
         adminApi = false;
         const r = await host.run("jairouter-backup", ["data"]);
         expect(r.status).not.toBe(0);
         expect(r.stderr).toContain("--web.enable-admin-api");
+        expect(host.metrics("data")[metric("ok", "data")]).toBe("0");
+        expect(host.metrics("data")[metric("success", "data")]).toBe(previous[metric("success", "data")]);
       });
     });
   },

@@ -60,6 +60,30 @@ describe("renderAlertRules", () => {
     expect(byName("CircuitBreakerOpen")).toMatchObject({ for: "1m", labels: { severity: "critical" } });
   });
 
+  it("alerts on a failed backup, and on none for 26 h from a host that backs up (R8)", () => {
+    const byName = (n: string) => yamlRules("nginx").filter((r) => r.alert === n);
+    expect(byName("BackupFailed")).toEqual([
+      expect.objectContaining({
+        expr: 'jairouter_backup_last_run_success{job="node"} == 0',
+        labels: { severity: "warning", service: "backup" },
+      }),
+    ]);
+    const [missing] = byName("BackupMissing");
+    expect(missing?.labels).toEqual({ severity: "warning", service: "backup" });
+    const expr = missing?.expr ?? "";
+    expect(expr).toMatch(
+      /^time\(\) - jairouter_backup_last_success_timestamp_seconds\{job="node"\} > 93600 or /,
+    );
+    // expected only from app and monitoring hosts, once per mode, after a day's grace
+    expect(expr.match(/up\{job="node",role=~"app\|monitoring"\} == 1/g)).toHaveLength(2);
+    expect(expr).toContain('"mode", "config", "", ""');
+    expect(expr).toContain('"mode", "data", "", ""');
+    expect(expr).toContain("offset 26h");
+    expect(expr).toContain(
+      'last_over_time(jairouter_backup_last_success_timestamp_seconds{job="node"}[26h])',
+    );
+  });
+
   it("applies alertFor overrides to the named alert only", () => {
     const rules = yamlRules("haproxy", { alertFor: { CircuitBreakerOpen: "2s", HostDiskPressure: "3s" } });
     const fors = (n: string) => rules.filter((r) => r.alert === n).map((r) => r.for);
@@ -128,6 +152,16 @@ describe.skipIf(!toolsAvailable("promtool"))("promtool", () => {
     const r = promtoolTest("haproxy", broken);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("alertname: High5xxRatio");
+  });
+
+  it("test rules fails when BackupMissing expects backups from load balancers", () => {
+    const text = renderAlertRules(input("nginx"));
+    const everyHost = text.replaceAll('role=~"app|monitoring"', 'role=~".+"');
+    expect(everyHost).not.toBe(text);
+    const r = promtoolTest("nginx", everyHost);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("alertname: BackupMissing");
+    expect(r.stdout + r.stderr).toContain('instance="lb-1"');
   });
 
   it("test rules fails when the heap ratio counts pools whose max is -1", () => {

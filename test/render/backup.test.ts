@@ -2,7 +2,9 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE_TEXTFILE_METRICS } from "../../render/metric-names";
 import {
+  BACKUP_METRICS,
   BACKUP_PATHS,
   BACKUP_PLAN,
   backupEnvProblems,
@@ -86,6 +88,25 @@ describe("backup scripts", () => {
     expect(renderBackupActivateScript()).toMatch(/for attempt in 1 2 3/);
   });
 
+  it("report every run to node-exporter's textfile collector, from before anything can fail", () => {
+    const text = renderBackupScript();
+    // the exit handler is in place before the env file is read (COMMON starts with `set -e`)
+    expect(text.indexOf("trap finish EXIT")).toBeGreaterThan(0);
+    expect(text.indexOf("trap finish EXIT")).toBeLessThan(text.indexOf("set -euo pipefail"));
+    expect(text).toContain("dir=${METRICS_DIR:-/var/lib/node-exporter/textfile}");
+    expect(text).toContain('file="$dir/jairouter-backup-$REPORT_MODE.prom"');
+    // the rename makes the file appear whole; the temporary name does not end in .prom
+    expect(text).toMatch(/mktemp "\$dir\/\.jairouter-backup-\$REPORT_MODE\.XXXXXX"/);
+    expect(text).toContain('chmod 0644 "$tmp" && mv -f -- "$tmp" "$file"');
+    for (const name of Object.values(BACKUP_METRICS)) expect(text).toContain(`gauge ${name} `);
+    // the handler keeps the exit status it was called with
+    expect(text).toMatch(/finish\(\) \{\n {2}local rc=\$\?[\s\S]*?\n {2}exit "\$rc"\n\}/);
+  });
+
+  it("name their gauges as the allow-list of the rules and dashboards does", () => {
+    expect(Object.values(BACKUP_METRICS).sort()).toEqual([...NODE_TEXTFILE_METRICS].sort());
+  });
+
   it("are the same on every host: only the env file differs", () => {
     const a = backupHostFiles(ENV);
     const b = backupHostFiles({ ...ENV, role: "monitoring", prefix: "monitoring/jr-prod-monitoring" });
@@ -159,6 +180,9 @@ describe("backup env file", () => {
     expect(text).toContain("AWS_ENDPOINT_URL='http://127.0.0.1:15000'\n");
     expect(text).toContain("DOCKER='/tmp/x/bin/docker'\n");
     expect(text).toContain("RETRY_DELAY='0'\n");
+    expect(renderBackupEnv({ ...ENV, metricsDir: "/tmp/x/textfile" })).toContain(
+      "METRICS_DIR='/tmp/x/textfile'\n",
+    );
   });
 
   it("rejects every value that could break out of the sourced file, naming the key", () => {
@@ -172,6 +196,7 @@ describe("backup env file", () => {
       docker: "docker; id",
       chown: "ch own",
       healthTimeoutSeconds: -1,
+      metricsDir: "textfile; id",
     });
     for (const key of [
       "role",
@@ -183,6 +208,7 @@ describe("backup env file", () => {
       "docker",
       "chown",
       "healthTimeoutSeconds",
+      "metricsDir",
     ]) {
       expect(
         problems.some((p) => p.startsWith(`${key}:`)),

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { renderBackupScript } from "../../render/backup";
 import { renderCloudInit, type CloudInitInput } from "../../render/cloud-init";
 import type { HostRole } from "../../render/host-types";
 import { run, toolsAvailable } from "../support/tools";
@@ -190,6 +191,19 @@ describe.each(ROLES)("renderCloudInit for a %s host", (role) => {
     expect(content(text, "/usr/local/sbin/jairouter-bootstrap")).toContain(
       "snap start --enable amazon-ssm-agent",
     );
+  });
+
+  it("has node-exporter read the textfile directory the backup script writes, read-only", () => {
+    const unit = content(text, "/etc/systemd/system/node-exporter.service");
+    // the backup script's default (render/backup.ts) must be the directory mounted here
+    const written = /dir=\$\{METRICS_DIR:-([^}]+)\}/.exec(renderBackupScript())?.[1];
+    expect(written).toBe("/var/lib/node-exporter/textfile");
+    expect(unit).toContain(`ExecStartPre=/usr/bin/install -d -m 0755 ${written}\n`);
+    expect(unit).toContain(`--volume ${written}:/textfile:ro`);
+    expect(unit).toContain("--collector.textfile.directory=/textfile");
+    // the container stays unprivileged and read-only
+    expect(unit).toContain("--read-only");
+    expect(unit).toContain("--user 65534:65534");
   });
 
   it("rotates host logs daily: 30 kept, audit 90, compressed", () => {

@@ -15,10 +15,12 @@ import {
 import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import {
+  backupMetricsFile,
   renderBackupEnv,
   renderBackupScript,
   renderRestoreScript,
   type BackupEnvInput,
+  type BackupMode,
 } from "../../../render/backup";
 import { startDaemon, type Daemon } from "./daemon";
 
@@ -102,9 +104,23 @@ export interface ScriptRun {
   stderr: string;
 }
 
+/** Samples of a text exposition: `name{labels}` → value. Throws on a line it cannot read. */
+export function parseExposition(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const sample = /^(\S+) (\S+)$/.exec(line);
+    if (!sample) throw new Error(`not a sample line: ${line}`);
+    out[sample[1]!] = sample[2]!;
+  }
+  return out;
+}
+
 /** One stand-in host: data root, stubs, scripts, env file. */
 export class BackupHost {
   readonly dataRoot: string;
+  /** node-exporter's textfile directory of this host (METRICS_DIR in the env file). */
+  readonly metricsDir: string;
   readonly calls: string;
   private readonly bin: string;
   private readonly envFile: string;
@@ -115,6 +131,7 @@ export class BackupHost {
     env: Omit<BackupEnvInput, "dataRoot" | "endpointUrl" | "docker" | "chown" | "region">,
   ) {
     this.dataRoot = join(dir, "data");
+    this.metricsDir = join(dir, "textfile");
     this.bin = join(dir, "bin");
     this.calls = join(dir, "calls.log");
     this.envFile = join(dir, "backup.env");
@@ -143,6 +160,7 @@ export class BackupHost {
         healthPollSeconds: 1,
         retryDelaySeconds: 0,
         lockFile: join(dir, "backup.lock"),
+        metricsDir: this.metricsDir,
       }),
     );
     writeFileSync(this.calls, "");
@@ -190,6 +208,21 @@ export class BackupHost {
         resolve({ status, stdout, stderr });
       });
     });
+  }
+
+  /** Path of the textfile-collector file of `mode`. */
+  metricsPath(mode: BackupMode): string {
+    return join(this.metricsDir, backupMetricsFile(mode));
+  }
+
+  /** The samples the backup script left for `mode` (`name{mode="..."}` → value). */
+  metrics(mode: BackupMode): Record<string, string> {
+    return parseExposition(readFileSync(this.metricsPath(mode), "utf8"));
+  }
+
+  /** Entries of the textfile directory (none when it does not exist yet). */
+  metricsEntries(): string[] {
+    return existsSync(this.metricsDir) ? readdirSync(this.metricsDir).sort() : [];
   }
 
   /** The recorded stub calls of the last run, one per line. */

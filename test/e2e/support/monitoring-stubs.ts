@@ -124,14 +124,33 @@ export function haproxyExposition(backend: string): string {
   return `${family("haproxy_backend_active_servers", "gauge", [[`{proxy="${backend}"}`, 2]])}\n`;
 }
 
-/** node-exporter: plenty of memory, `rootFreeRatio` of the root filesystem free. */
-export function nodeExposition(state: { rootFreeRatio: number }): string {
+/**
+ * node-exporter: plenty of memory, `rootFreeRatio` of the root filesystem free and, with
+ * `configBackupOk`, the gauges its textfile collector exports from the backup script's files
+ * (both modes succeeded an hour ago; the last config run's outcome as given).
+ */
+export function nodeExposition(state: { rootFreeRatio: number; configBackupOk?: 0 | 1 }): string {
   const root = '{device="/dev/nvme1n1",fstype="ext4",mountpoint="/"}';
+  const anHourAgo = Math.floor(Date.now() / 1000) - 3600;
+  const backups =
+    state.configBackupOk === undefined
+      ? []
+      : [
+          family("jairouter_backup_last_success_timestamp_seconds", "gauge", [
+            ['{mode="config"}', anHourAgo],
+            ['{mode="data"}', anHourAgo],
+          ]),
+          family("jairouter_backup_last_run_success", "gauge", [
+            ['{mode="config"}', state.configBackupOk],
+            ['{mode="data"}', 1],
+          ]),
+        ];
   return `${[
     family("node_memory_MemAvailable_bytes", "gauge", [["", 6e9]]),
     family("node_memory_MemTotal_bytes", "gauge", [["", 8e9]]),
     family("node_filesystem_avail_bytes", "gauge", [[root, state.rootFreeRatio * 100e9]]),
     family("node_filesystem_size_bytes", "gauge", [[root, 100e9]]),
+    ...backups,
   ].join("\n")}\n`;
 }
 
