@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** True when the command is on PATH. */
 export function hasTool(name: string): boolean {
@@ -29,4 +32,27 @@ export interface RunResult {
 export function run(cmd: string, args: string[], opts: { input?: string; cwd?: string } = {}): RunResult {
   const r = spawnSync(cmd, args, { encoding: "utf8", input: opts.input, cwd: opts.cwd, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** yamllint's relaxed rules without the line-length limit (rendered files have long lines). */
+export const YAMLLINT_RELAXED = "{extends: relaxed, rules: {line-length: disable}}";
+
+/**
+ * Runs yamllint with `config` on YAML text; `report` is empty when the text is clean. `strict`
+ * makes warnings fail too.
+ */
+export function yamllint(
+  text: string,
+  config = YAMLLINT_RELAXED,
+  strict = false,
+): { status: number | null; report: string } {
+  const dir = mkdtempSync(join(tmpdir(), "yamllint-"));
+  try {
+    const file = join(dir, "file.yml");
+    writeFileSync(file, text);
+    const r = run("yamllint", ["-f", "parsable", ...(strict ? ["-s"] : []), "-d", config, file]);
+    return { status: r.status, report: r.stdout + r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
