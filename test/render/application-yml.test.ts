@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   applicationPlainEnvNames,
@@ -195,12 +192,6 @@ function at(doc: unknown, path: string): unknown {
 describe("renderApplicationYml", () => {
   const text = renderApplicationYml(input());
   const doc = load(text);
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "application-yml-"));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it("uses only keys the app or Spring Boot reads", () => {
     const known = new Set([...APP_KEYS, ...SPRING_BOOT_KEYS]);
     const unknown = flatten(doc).filter((k) => !known.has(k));
