@@ -6,7 +6,7 @@ import { Backups } from "./components/backups";
 import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
 import { FrontDoor } from "./components/front-door";
-import type { HostSetup } from "./components/host";
+import type { Host, HostSetup } from "./components/host";
 import { LoadBalancerPair } from "./components/load-balancer-pair";
 import { Tls } from "./components/tls";
 import type { MonitoredHost } from "./components/monitored-host";
@@ -25,6 +25,10 @@ export function modelBackendPorts(config: StackConfig): number[] {
       return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
     }),
   );
+}
+
+function monitored(host: Host): MonitoredHost {
+  return { name: host.hostName, role: host.role, privateIp: host.privateIp, zone: host.zone };
 }
 
 /** Wires the components in the order data flows: network, firewall, secrets, hosts, services. */
@@ -142,14 +146,7 @@ export function buildStack(config: StackConfig) {
     tags: tags("app"),
   });
 
-  const appHosts: MonitoredHost[] = apps.instances.map((i) => ({
-    name: i.host.hostName,
-    role: "app",
-    privateIp: i.host.privateIp,
-    zone: i.host.zone,
-  }));
-
-  // load balancers:start
+  // Edge: certificate, proxy pair, front door.
   const lbNames = [0, 1].map((i) => `lb-${i}.${settings.domain.name}`);
   const certificate = new Tls(name, {
     mode: settings.tls.mode === "provided" ? "provided" : "self-signed",
@@ -185,20 +182,13 @@ export function buildStack(config: StackConfig) {
     targets: lbPair.hosts.map((h) => ({ instanceId: h.instanceId, publicIp: h.publicIp! })),
     tags: tags("frontdoor"),
   });
-  const lbHosts: MonitoredHost[] = lbPair.hosts.map((h) => ({
-    name: h.hostName,
-    role: "loadbalancer",
-    privateIp: h.privateIp,
-    zone: h.zone,
-  }));
-  // load balancers:end
 
-  // monitoring:start
+  // Monitoring scrapes every host above.
   const monitoring = new Monitoring(name, {
     cluster: `jairouter-${config.stack}`,
     environment: config.stack,
-    appHosts,
-    lbHosts,
+    appHosts: apps.instances.map((i) => monitored(i.host)),
+    lbHosts: lbPair.hosts.map(monitored),
     privateSubnets: network.privateSubnets,
     securityGroupId: firewall.groupIds.monitoring,
     hostSetup,
@@ -210,7 +200,6 @@ export function buildStack(config: StackConfig) {
     backups: backups.target,
     tags: tags("monitoring"),
   });
-  // monitoring:end
 
   return {
     endpoint: frontDoor.endpoint,

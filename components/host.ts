@@ -72,6 +72,7 @@ export interface HostArgs {
 export class Host extends pulumi.ComponentResource {
   /** Resource name of the host (also its host name and the `instance` label). */
   public readonly hostName: string;
+  public readonly role: HostRole;
   public readonly instanceId: pulumi.Output<string>;
   public readonly privateIp: pulumi.Output<string>;
   public readonly publicIp?: pulumi.Output<string>;
@@ -221,6 +222,7 @@ export class Host extends pulumi.ComponentResource {
     }
 
     this.hostName = name;
+    this.role = args.role;
     this.instanceId = instance.id;
     this.privateIp = instance.privateIp;
     this.zone = pulumi.output(args.zone);
