@@ -77,21 +77,32 @@ export function buildStack(config: StackConfig) {
     tags: tags("secrets"),
   });
 
-  const keyPair = new aws.ec2.KeyPair(`${name}-deployer`, {
-    publicKey: settings.access.sshPublicKey!,
-    tags: tags("access"),
-  });
+  // A fixed name: a new key replaces the key pair under the same name (the old one goes first), so
+  // no instance's keyName changes; running hosts get the new key through their authorized_keys.
+  const keyPair = new aws.ec2.KeyPair(
+    `${name}-deployer`,
+    { keyName: `${name}-deployer`, publicKey: settings.access.sshPublicKey!, tags: tags("access") },
+    { deleteBeforeReplace: true },
+  );
   const access = {
     transport: settings.access.transport,
     user: settings.access.sshUser,
     bastionHost: settings.access.bastionHost,
+    region: config.region,
   };
+  const dockerHubUser = settings.registry.dockerHubUser;
   const hostSetup: HostSetup = {
     keyName: keyPair.keyName,
+    deployerPublicKey: settings.access.sshPublicKey!,
     access,
     nodeExporterImage: settings.images.nodeExporter,
     parameterPrefix,
-    protectState: config.production,
+    ubuntuBuild: settings.hosts.ubuntuBuild,
+    retainState: config.production,
+    registryAuth:
+      dockerHubUser && config.secrets.dockerHubToken
+        ? { username: dockerHubUser, password: config.secrets.dockerHubToken }
+        : undefined,
   };
 
   const cache = settings.redis.enabled
@@ -155,10 +166,15 @@ export function buildStack(config: StackConfig) {
     certificatePem: settings.tls.certificate,
     privateKeyPem: config.secrets.tlsPrivateKey,
   });
+  // Behind an NLB the proxies need no public address (the NLB reaches them in private subnets, which
+  // also spares two Elastic IPs); DNS failover sends clients to the proxies' own public addresses.
+  const behindNlb = settings.loadBalancer.frontDoor === "nlb";
+  const lbSubnets = behindNlb ? network.privateSubnets : network.publicSubnets;
   const lbPair = new LoadBalancerPair(name, {
     engine: settings.loadBalancer.engine,
     size: tierSpec("loadBalancer", settings.loadBalancer.tier),
-    subnets: [network.publicSubnets[0]!, network.publicSubnets[1]!],
+    subnets: [lbSubnets[0]!, lbSubnets[1]!],
+    publicAddresses: !behindNlb,
     securityGroupId: firewall.groupIds.lb,
     hostSetup,
     serverName: settings.domain.name,
@@ -179,7 +195,7 @@ export function buildStack(config: StackConfig) {
     route53ZoneId: settings.domain.route53ZoneId,
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnets.map((s) => s.id),
-    targets: lbPair.hosts.map((h) => ({ instanceId: h.instanceId, publicIp: h.publicIp! })),
+    targets: lbPair.hosts.map((h) => ({ instanceId: h.instanceId, publicIp: h.publicIp })),
     tags: tags("frontdoor"),
   });
 

@@ -1,5 +1,5 @@
 import * as command from "@pulumi/command";
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { TierSpec } from "../config/tiers";
 import {
@@ -19,8 +19,8 @@ import {
 } from "../render/model-routing";
 import type { BackupTarget } from "./backups";
 import { appContainerLimits, javaOptions } from "./app-settings";
-import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host, type HostSetup } from "./host";
+import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import { PORTS } from "./ports";
 import type { StackSecrets } from "./secrets";
@@ -60,15 +60,24 @@ export interface AppClusterArgs {
 export interface AppInstance {
   host: Host;
   container: docker.Container;
+  /** Passes once the app on this host runs and is healthy (after every change to it). */
+  healthy: command.local.Command;
   modelSync: command.local.Command;
 }
+
+/**
+ * Seconds `docker stop` gives the app on a replacement before SIGKILL: longer than Spring Boot's
+ * graceful-shutdown phase (30 s), so in-flight requests finish.
+ */
+export const APP_STOP_GRACE_SECONDS = 45;
 
 const CONFIG_DIR = `${DATA_MOUNT}/jairouter/config`;
 
 /**
- * N JAiRouter hosts spread over the zones. Containers roll one host at a time: each waits for the
- * previous host's container to be healthy, so a bad image stops at the first host. After each
- * container is healthy, the declared model routing is applied to it through the admin API.
+ * N JAiRouter hosts spread over the zones. Everything rolls one host at a time: a container waits
+ * for the previous host's app to be healthy again, so a bad image stops at the first host, and an
+ * instance is replaced or resized only after the previous host serves again. After each container
+ * is healthy, the declared model routing is applied to it through the admin API.
  */
 export class AppCluster extends pulumi.ComponentResource {
   public readonly instances: AppInstance[] = [];
@@ -82,7 +91,7 @@ export class AppCluster extends pulumi.ComponentResource {
     const routingHash = modelRoutingHash(args.models);
     const syncScript = renderModelSyncScript(args.models, { healthTimeoutSeconds: 600 });
 
-    let previous: docker.Container | undefined;
+    let previous: AppInstance | undefined;
     for (let i = 0; i < args.count; i++) {
       const subnet = args.subnets[i % args.subnets.length]!;
       const hostName = `${name}-app-${i}`;
@@ -96,6 +105,8 @@ export class AppCluster extends pulumi.ComponentResource {
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
           backup: args.backups,
+          // Replacing or resizing hosts goes one at a time: the previous one serves again first.
+          after: previous ? [previous.healthy, previous.modelSync] : undefined,
           tags: args.tags,
         },
         { parent: this },
@@ -118,76 +129,67 @@ export class AppCluster extends pulumi.ComponentResource {
       // The seed only matters for an empty database, so a change to it must not restart the app.
       const seed = appFile("model-seed", "model-seed.yml", renderModelSeedYml(args.models));
 
-      const image = new docker.RemoteImage(
-        `${hostName}-image`,
-        { name: args.image, keepLocally: true },
-        { parent: this, provider: host.docker },
-      );
       const instanceId = `${hostName}`;
-      const container = new docker.Container(
+      const { container } = hostService(
+        host,
         `${hostName}-jairouter`,
         {
-          name: "jairouter",
-          // By name (the pinned tag, visible in previews); the RemoteImage has pulled it on this host.
-          image: image.name,
-          hostname: instanceId,
-          user: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
-          readOnly: true,
-          tmpfs: { "/tmp": "rw,noexec,nosuid,size=512m" },
-          ...HARDENED_CONTAINER,
-          ulimits: [
-            { name: "nofile", soft: 65536, hard: 65536 },
-            { name: "nproc", soft: 32768, hard: 32768 },
-          ],
-          sysctls: { "net.core.somaxconn": "65535", "net.ipv4.tcp_keepalive_time": "1200" },
-          memory: limits.memoryMb,
-          memoryReservation: limits.memoryReservationMb,
-          cpus: limits.cpus,
-          ports: [{ internal: PORTS.app, external: PORTS.app }],
-          envs: appEnvironment({
-            instanceId,
-            heapMb: limits.heapMb,
-            redis: args.redis,
-            secrets: args.secrets,
-            providerApiKeys: args.providerApiKeys,
-            models: args.models,
-          }),
-          volumes: [
-            { hostPath: `${DATA_MOUNT}/jairouter/data`, containerPath: "/app/data" },
-            { hostPath: `${DATA_MOUNT}/jairouter/logs`, containerPath: "/app/logs" },
-            { hostPath: CONFIG_DIR, containerPath: "/app/config", readOnly: true },
-          ],
-          healthcheck: {
-            tests: [
-              "CMD",
-              "curl",
-              "-fsS",
-              "-o",
-              "/dev/null",
-              `http://localhost:${PORTS.app}/actuator/health`,
+          container: "jairouter",
+          image: args.image,
+          imageResourceName: `${hostName}-image`,
+          files,
+          spec: {
+            hostname: instanceId,
+            user: `${JAIROUTER_UID}:${JAIROUTER_UID}`,
+            readOnly: true,
+            tmpfs: { "/tmp": "rw,noexec,nosuid,size=512m" },
+            ulimits: [
+              { name: "nofile", soft: 65536, hard: 65536 },
+              { name: "nproc", soft: 32768, hard: 32768 },
             ],
-            interval: "15s",
-            timeout: "5s",
-            retries: 5,
-            startPeriod: "180s",
+            sysctls: { "net.core.somaxconn": "65535", "net.ipv4.tcp_keepalive_time": "1200" },
+            memory: limits.memoryMb,
+            memoryReservation: limits.memoryReservationMb,
+            cpus: limits.cpus,
+            ports: [{ internal: PORTS.app, external: PORTS.app }],
+            envs: appEnvironment({
+              instanceId,
+              heapMb: limits.heapMb,
+              redis: args.redis,
+              secrets: args.secrets,
+              providerApiKeys: args.providerApiKeys,
+              models: args.models,
+            }),
+            volumes: [
+              { hostPath: `${DATA_MOUNT}/jairouter/data`, containerPath: "/app/data" },
+              { hostPath: `${DATA_MOUNT}/jairouter/logs`, containerPath: "/app/logs" },
+              { hostPath: CONFIG_DIR, containerPath: "/app/config", readOnly: true },
+            ],
+            healthcheck: {
+              tests: [
+                "CMD",
+                "curl",
+                "-fsS",
+                "-o",
+                "/dev/null",
+                `http://localhost:${PORTS.app}/actuator/health`,
+              ],
+              interval: "15s",
+              timeout: "5s",
+              retries: 5,
+              startPeriod: "180s",
+            },
+            wait: true,
+            waitTimeout: 900,
           },
-          wait: true,
-          waitTimeout: 900,
-          labels: [
-            // A changed config file replaces the container (the app reads it only at start).
-            configHashLabel(files),
-            { label: "jairouter.instance", value: instanceId },
-          ],
+          labels: [{ label: "jairouter.instance", value: instanceId }],
+          stopGraceSeconds: APP_STOP_GRACE_SECONDS,
+          // One host at a time: the previous host's app is healthy again before this one is replaced.
+          dependsOn: [seed.command, ...(previous ? [previous.healthy] : [])],
         },
-        {
-          parent: this,
-          provider: host.docker,
-          // Name and host port are fixed, so the old container goes first; the chain to the previous
-          // host keeps that to one host at a time.
-          deleteBeforeReplace: true,
-          dependsOn: [...files.map((f) => f.command), seed.command, ...(previous ? [previous] : [])],
-        },
+        this,
       );
+      const healthy = host.serviceGate(`${hostName}-healthy`, "jairouter", container, this);
 
       const modelSync = new command.local.Command(
         `${hostName}-model-sync`,
@@ -197,11 +199,19 @@ export class AppCluster extends pulumi.ComponentResource {
             .all([args.secrets.adminPassword, args.providerApiKeys])
             .apply(([password, keys]) => syncInvocation(syncScript, password, keys, args.models)),
           triggers: [routingHash, container.id],
+          // The admin API's answers can echo a provider key: keep them out of logs and plain state.
+          logging: "none",
         },
-        { parent: this, dependsOn: [container], customTimeouts: { create: "15m" } },
+        {
+          parent: this,
+          dependsOn: [healthy],
+          customTimeouts: { create: "15m" },
+          additionalSecretOutputs: ["stdout", "stderr"],
+        },
       );
-      this.instances.push({ host, container, modelSync });
-      previous = container;
+      const instance: AppInstance = { host, container, healthy, modelSync };
+      this.instances.push(instance);
+      previous = instance;
     }
     this.privateIps = this.instances.map((i) => i.host.privateIp);
     this.registerOutputs({ privateIps: this.privateIps });

@@ -173,6 +173,8 @@ export interface HostBackupArgs {
   target: BackupTarget;
   access: SshAccess;
   sshTarget: pulumi.Input<SshTarget>;
+  /** The host's instance id: a new instance gets the scripts and timers again. */
+  hostInstance: pulumi.Input<string>;
 }
 
 /** The IAM policy document of a host's backup rights. */
@@ -218,6 +220,7 @@ export function installHostBackup(
         content: files.apply((all) => all[i]!.content),
         mode: f.mode,
         owner: "0:0",
+        hostInstance: args.hostInstance,
       },
       opts,
     ),
@@ -228,7 +231,10 @@ export function installHostBackup(
     {
       create: pulumi.output(args.sshTarget).apply((t) => sshCommand(args.access, t, "sudo bash -s")),
       stdin: activate,
-      triggers: [pulumi.all(placed.map((p) => p.contentHash)).apply((h) => sha256(h.join() + activate))],
+      triggers: [
+        pulumi.all(placed.map((p) => p.contentHash)).apply((h) => sha256(h.join() + activate)),
+        args.hostInstance,
+      ],
     },
     { ...opts, dependsOn: placed.map((p) => p.command), customTimeouts: { create: "10m" } },
   );

@@ -2,10 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsName } from "./aws-names";
 import { PORTS } from "./ports";
+import { sha256 } from "./ssh";
+
+function publicIp(target: FrontDoorTarget, i: number): pulumi.Input<string> {
+  if (!target.publicIp)
+    throw new Error(`FrontDoor: DNS failover needs a public address on load balancer ${i}`);
+  return target.publicIp;
+}
 
 export interface FrontDoorTarget {
   instanceId: pulumi.Input<string>;
-  publicIp: pulumi.Input<string>;
+  /** Public address of the proxy (DNS failover only). */
+  publicIp?: pulumi.Input<string>;
 }
 
 export interface FrontDoorArgs {
@@ -60,6 +68,8 @@ export class FrontDoor extends pulumi.ComponentResource {
     const nlb = new aws.lb.LoadBalancer(
       `${name}-nlb`,
       {
+        // A fixed name (clients may CNAME it). Nothing the stack sets forces a replacement; if one
+        // ever does, the old NLB goes first: its name is taken, and its DNS name changes anyway.
         name: awsName(name, "nlb"),
         loadBalancerType: "network",
         internal: false,
@@ -67,16 +77,21 @@ export class FrontDoor extends pulumi.ComponentResource {
         enableCrossZoneLoadBalancing: true,
         tags: args.tags,
       },
-      parent,
+      { parent: this, deleteBeforeReplace: true },
     );
     for (const port of [PORTS.http, PORTS.https]) {
+      const identity = { port, protocol: "TCP", targetType: "instance" } as const;
       const group = new aws.lb.TargetGroup(
         `${name}-tcp-${port}`,
         {
-          name: awsName(name, `tcp-${port}`),
-          port,
-          protocol: "TCP",
-          targetType: "instance",
+          // The name changes with what replaces a target group, so a replacement can create the new
+          // group (and move the listener to it) before deleting the old one.
+          name: pulumi
+            .output(args.vpcId)
+            .apply((vpcId) =>
+              awsName(name, `tcp-${port}-${sha256(JSON.stringify({ ...identity, vpcId })).slice(0, 6)}`),
+            ),
+          ...identity,
           vpcId: args.vpcId,
           preserveClientIp: "true",
           connectionTermination: true,
@@ -135,7 +150,7 @@ export class FrontDoor extends pulumi.ComponentResource {
         `${name}-lb-${i}`,
         {
           type: "HTTP",
-          ipAddress: target.publicIp,
+          ipAddress: publicIp(target, i),
           port: HEALTH.port,
           resourcePath: HEALTH.path,
           requestInterval: 10,
@@ -151,7 +166,7 @@ export class FrontDoor extends pulumi.ComponentResource {
           name: args.domain,
           type: "A",
           ttl: PUBLIC_RECORD_TTL_SECONDS,
-          records: [target.publicIp],
+          records: [publicIp(target, i)],
           setIdentifier: `${name}-${role.toLowerCase()}`,
           failoverRoutingPolicies: [{ type: role }],
           healthCheckId: check.id,

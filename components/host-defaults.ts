@@ -20,8 +20,11 @@ export const DATA_DEVICE = "/dev/sdf";
 /** Root volume size, GiB: the OS, Docker images and container logs (capped at 300 MB each). */
 export const ROOT_VOLUME_GIB = 40;
 
-/** AMI name pattern for a release and architecture (Canonical's gp3 "server" images). */
-export function ubuntuAmiNamePattern(architecture: "x86_64" | "arm64"): string {
+/**
+ * The exact AMI name of one Canonical build (gp3 "server" image) for an architecture. Canonical
+ * publishes every build under the same name in every region, so one serial pins the whole fleet.
+ */
+export function ubuntuAmiName(architecture: "x86_64" | "arm64", build: string): string {
   const arch = architecture === "x86_64" ? "amd64" : "arm64";
-  return `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-${UBUNTU_RELEASE}-${arch}-server-*`;
+  return `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-${UBUNTU_RELEASE}-${arch}-server-${build}`;
 }

@@ -12,6 +12,8 @@ export interface HostFileArgs {
   mode: string;
   /** uid:gid that owns the file. */
   owner: string;
+  /** The host's instance id: a new instance gets the file again. */
+  hostInstance: pulumi.Input<string>;
 }
 
 /** Environment key that tells the synth which path a host-file command writes. */
@@ -40,7 +42,7 @@ export function hostFile(name: string, args: HostFileArgs, opts: pulumi.CustomRe
     {
       create: pulumi.output(args.target).apply((t) => sshCommand(args.access, t, remote)),
       stdin: args.content,
-      triggers: [contentHash],
+      triggers: [contentHash, args.hostInstance],
       environment: { [HOST_FILE_PATH_ENV]: args.path },
     },
     opts,

@@ -1,12 +1,12 @@
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { TierSpec } from "../config/tiers";
 import { renderHaproxyConfig } from "../render/haproxy";
 import { defaultLbTunables, NGINX_STUB_STATUS_PATH } from "../render/lb-common";
 import type { LbBackend, LoadBalancerRenderInput } from "../render/lb-types";
 import { renderNginxConfig } from "../render/nginx";
-import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host, type HostSetup } from "./host";
+import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import { PORTS } from "./ports";
 
@@ -18,9 +18,14 @@ export interface LbSubnet {
 export interface LoadBalancerPairArgs {
   engine: "haproxy" | "nginx";
   size: TierSpec;
-  /** Public subnets of two different zones: primary first, standby second. */
+  /** Subnets of two different zones (public for DNS failover, private behind an NLB): primary first. */
   subnets: [LbSubnet, LbSubnet];
   securityGroupId: pulumi.Input<string>;
+  /**
+   * Public addresses for the pair (DNS failover: clients reach the proxies directly). Behind an NLB
+   * the proxies live in private subnets and need none.
+   */
+  publicAddresses: boolean;
   /** What every host shares: key pair, SSH access, node-exporter, parameter prefix. */
   hostSetup: HostSetup;
   /** Public name served (redirect target, certificate name). */
@@ -43,6 +48,8 @@ export interface LoadBalancerPairArgs {
 
 /** Container-side paths: config and TLS are bind-mounted read-only from the data volume. */
 const TLS_DIR = "/etc/jairouter/tls";
+/** Seconds a replaced proxy gets to finish its connections before SIGKILL. */
+const PROXY_STOP_GRACE_SECONDS = 30;
 const ENGINE = {
   haproxy: { uid: 99, configDir: "/usr/local/etc/haproxy", configFile: "haproxy.cfg" },
   nginx: { uid: 101, configDir: "/etc/jairouter/nginx", configFile: "nginx.conf" },
@@ -82,11 +89,13 @@ export function lbRenderInput(
 }
 
 /**
- * Two proxy hosts in two zones' public subnets. A config change replaces one at a time: the
- * standby's container waits for the primary's to be running again.
+ * Two proxy hosts in two zones. A config change replaces one proxy at a time, and a host
+ * replacement or resize changes one host at a time: the standby waits until the primary's proxy
+ * runs again.
  */
 export class LoadBalancerPair extends pulumi.ComponentResource {
   public readonly hosts: Host[] = [];
+  /** Public addresses (DNS failover only; empty behind an NLB). */
   public readonly publicIps: pulumi.Output<string>[];
   public readonly privateIps: pulumi.Output<string>[];
 
@@ -102,7 +111,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
         return args.engine === "haproxy" ? renderHaproxyConfig(input) : renderNginxConfig(input);
       });
 
-    let previous: docker.Container | undefined;
+    let previous: { proxy: docker.Container; serving: pulumi.Resource } | undefined;
     args.subnets.forEach((subnet, i) => {
       const hostName = `${name}-lb-${i}`;
       const host = new Host(
@@ -114,7 +123,9 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
           zone: subnet.zone,
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
-          publicAddress: true,
+          publicAddress: args.publicAddresses,
+          // Never both proxies at once: the standby changes only once the primary serves again.
+          after: previous ? [previous.serving] : undefined,
           tags: args.tags,
         },
         { parent: this },
@@ -130,84 +141,79 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
         place("combined-pem", `${base}/tls/combined.pem`, args.combinedPem),
       ];
 
-      const image = new docker.RemoteImage(
-        `${hostName}-image`,
-        { name: args.engine === "haproxy" ? args.images.haproxy : args.images.nginx, keepLocally: true },
-        { parent: this, provider: host.docker },
-      );
       const nofile = args.maxConnections * 2 + 1024;
       const published = [
         PORTS.http,
         PORTS.https,
         ...(args.engine === "haproxy" ? [PORTS.haproxyMetrics] : [PORTS.nginxExporter]),
       ];
-      const proxy = new docker.Container(
+      const { container: proxy } = hostService(
+        host,
         `${hostName}-${args.engine}`,
         {
-          name: args.engine,
-          image: image.name,
-          ...(args.engine === "nginx"
-            ? { command: ["nginx", "-c", `${engine.configDir}/${engine.configFile}`, "-g", "daemon off;"] }
-            : {}),
-          user: `${engine.uid}:${engine.uid}`,
-          readOnly: true,
-          tmpfs:
-            args.engine === "haproxy"
-              ? { "/var/lib/haproxy": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m` }
-              : {
-                  "/var/cache/nginx": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=256m`,
-                  "/var/run": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m`,
-                },
-          ...HARDENED_CONTAINER,
-          // Lets the unprivileged proxy bind 80/443 inside its own network namespace.
-          sysctls: { "net.ipv4.ip_unprivileged_port_start": "0", "net.core.somaxconn": "65535" },
-          ulimits: [{ name: "nofile", soft: nofile, hard: nofile }],
-          ports: published.map((port) => ({ internal: port, external: port })),
-          volumes: [
-            { hostPath: `${base}/${args.engine}`, containerPath: engine.configDir, readOnly: true },
-            { hostPath: `${base}/tls`, containerPath: TLS_DIR, readOnly: true },
-          ],
-          wait: false,
-          labels: [configHashLabel(files)],
+          container: args.engine,
+          image: args.engine === "haproxy" ? args.images.haproxy : args.images.nginx,
+          imageResourceName: `${hostName}-image`,
+          files,
+          spec: {
+            ...(args.engine === "nginx"
+              ? { command: ["nginx", "-c", `${engine.configDir}/${engine.configFile}`, "-g", "daemon off;"] }
+              : {}),
+            user: `${engine.uid}:${engine.uid}`,
+            readOnly: true,
+            tmpfs:
+              args.engine === "haproxy"
+                ? { "/var/lib/haproxy": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m` }
+                : {
+                    "/var/cache/nginx": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=256m`,
+                    "/var/run": `rw,nosuid,uid=${engine.uid},gid=${engine.uid},size=16m`,
+                  },
+            // Lets the unprivileged proxy bind 80/443 inside its own network namespace.
+            sysctls: { "net.ipv4.ip_unprivileged_port_start": "0", "net.core.somaxconn": "65535" },
+            ulimits: [{ name: "nofile", soft: nofile, hard: nofile }],
+            ports: published.map((port) => ({ internal: port, external: port })),
+            volumes: [
+              { hostPath: `${base}/${args.engine}`, containerPath: engine.configDir, readOnly: true },
+              { hostPath: `${base}/tls`, containerPath: TLS_DIR, readOnly: true },
+            ],
+            wait: false,
+          },
+          stopGraceSeconds: PROXY_STOP_GRACE_SECONDS,
+          dependsOn: previous ? [previous.serving] : [],
         },
-        {
-          parent: this,
-          provider: host.docker,
-          deleteBeforeReplace: true,
-          dependsOn: [...files.map((f) => f.command), ...(previous ? [previous] : [])],
-        },
+        this,
       );
+      const serving = host.serviceGate(`${hostName}-serving`, args.engine, proxy, this);
       if (args.engine === "nginx") this.nginxExporter(hostName, args, host, proxy);
-      previous = proxy;
+      previous = { proxy, serving };
     });
 
-    this.publicIps = this.hosts.map((h) => h.publicIp!);
+    this.publicIps = this.hosts.flatMap((h) => (h.publicIp ? [h.publicIp] : []));
     this.privateIps = this.hosts.map((h) => h.privateIp);
     this.registerOutputs({ publicIps: this.publicIps, privateIps: this.privateIps });
   }
 
   /** nginx-prometheus-exporter in the proxy's network namespace, reading stub_status on loopback. */
   private nginxExporter(hostName: string, args: LoadBalancerPairArgs, host: Host, proxy: docker.Container) {
-    const image = new docker.RemoteImage(
-      `${hostName}-exporter-image`,
-      { name: args.images.nginxExporter, keepLocally: true },
-      { parent: this, provider: host.docker },
-    );
-    new docker.Container(
+    hostService(
+      host,
       `${hostName}-nginx-exporter`,
       {
-        name: "nginx-exporter",
-        image: image.name,
-        command: [
-          `--nginx.scrape-uri=http://127.0.0.1:${PORTS.lbStats}${NGINX_STUB_STATUS_PATH}`,
-          `--web.listen-address=:${PORTS.nginxExporter}`,
-        ],
-        networkMode: pulumi.interpolate`container:${proxy.id}`,
-        user: "65534:65534",
-        readOnly: true,
-        ...HARDENED_CONTAINER,
+        container: "nginx-exporter",
+        image: args.images.nginxExporter,
+        imageResourceName: `${hostName}-exporter-image`,
+        spec: {
+          command: [
+            `--nginx.scrape-uri=http://127.0.0.1:${PORTS.lbStats}${NGINX_STUB_STATUS_PATH}`,
+            `--web.listen-address=:${PORTS.nginxExporter}`,
+          ],
+          networkMode: pulumi.interpolate`container:${proxy.id}`,
+          user: "65534:65534",
+          readOnly: true,
+        },
+        stopGraceSeconds: 5,
       },
-      { parent: this, provider: host.docker, deleteBeforeReplace: true },
+      this,
     );
   }
 }

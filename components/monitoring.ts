@@ -1,4 +1,4 @@
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../config/schema";
 import { tierSpec } from "../config/tiers";
@@ -23,8 +23,8 @@ import type {
 } from "../render/monitoring-types";
 import { renderPrometheusConfig } from "../render/prometheus";
 import type { BackupTarget } from "./backups";
-import { configHashLabel, HARDENED_CONTAINER } from "./container-defaults";
 import { Host, type HostSetup } from "./host";
+import { hostService, type ServiceContainerSpec } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import type { MonitoredHost } from "./monitored-host";
 import { PORTS } from "./ports";
@@ -160,9 +160,9 @@ export function grafanaRenderInput(privateIp: string, lbEngine: LbEngine): Grafa
 }
 
 /** The deployer's SSM port forward to `port` on the instance (the UIs are not public). */
-export function tunnelCommand(instanceId: string, port: number): string {
+export function tunnelCommand(instanceId: string, port: number, region: string): string {
   const parameters = JSON.stringify({ portNumber: [String(port)], localPortNumber: [String(port)] });
-  return `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '${parameters}'`;
+  return `aws ssm start-session --region ${region} --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '${parameters}'`;
 }
 
 /** Data directories of the services (owned by the image users) and the config tree (root, readable). */
@@ -187,16 +187,21 @@ export function monitoringDirectories(): DataDirectory[] {
 }
 
 /** Settings every monitoring container shares (R4.2's hardening, applied to the monitoring stack). */
-function hardened(user: number): Partial<docker.ContainerArgs> {
+function hardened(user: number): ServiceContainerSpec {
   return {
     user: `${user}:${user}`,
     readOnly: true,
     tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m" },
-    ...HARDENED_CONTAINER,
     wait: true,
     waitTimeout: 300,
   };
 }
+
+/**
+ * Seconds each service gets to stop on a replacement before SIGKILL: Prometheus writes its head
+ * block and WAL checkpoint on shutdown, which a large head needs time for.
+ */
+const STOP_GRACE_SECONDS = { prometheus: 120, alertmanager: 30, grafana: 30 } as const;
 
 /** A health check over HTTP with the client the image ships. */
 function httpHealthcheck(client: "wget" | "curl", port: number, path: string) {
@@ -349,34 +354,22 @@ export class Monitoring extends pulumi.ComponentResource {
       service: "prometheus" | "alertmanager" | "grafana",
       image: string,
       files: ReturnType<typeof place>,
-      spec: Partial<docker.ContainerArgs>,
-    ) => {
-      const pulled = new docker.RemoteImage(
-        `${hostName}-${service}-image`,
-        { name: image, keepLocally: true },
-        { parent: this, provider: host.docker },
-      );
-      return new docker.Container(
+      spec: ServiceContainerSpec,
+    ) =>
+      hostService(
+        host,
         `${hostName}-${service}`,
         {
-          name: service,
-          image: pulled.name,
-          ...spec,
-          labels: [
-            // A changed file replaces the container: it reads its configuration only at start.
-            configHashLabel(files),
-            { label: "jairouter.service", value: service },
-          ],
+          container: service,
+          image,
+          // A changed file replaces the container: it reads its configuration only at start.
+          files,
+          spec,
+          labels: [{ label: "jairouter.service", value: service }],
+          stopGraceSeconds: STOP_GRACE_SECONDS[service],
         },
-        {
-          parent: this,
-          provider: host.docker,
-          // fixed container name and host port: the old container must go first
-          deleteBeforeReplace: true,
-          dependsOn: files.map((f) => f.command),
-        },
-      );
-    };
+        this,
+      ).container;
 
     // prom/* images are busybox-based: `wget` is there, `curl` is not.
     const prometheus = container("prometheus", args.images.prometheus, promFiles, {
@@ -457,10 +450,11 @@ export class Monitoring extends pulumi.ComponentResource {
     this.prometheusUrl = pulumi.interpolate`http://${host.privateIp}:${PORTS.prometheus}`;
     this.alertmanagerUrl = pulumi.interpolate`http://${host.privateIp}:${PORTS.alertmanager}`;
     this.grafanaUrl = pulumi.interpolate`http://${host.privateIp}:${PORTS.grafana}`;
+    const region = args.hostSetup.access.region;
     this.tunnelCommands = host.instanceId.apply((id) => ({
-      prometheus: tunnelCommand(id, PORTS.prometheus),
-      alertmanager: tunnelCommand(id, PORTS.alertmanager),
-      grafana: tunnelCommand(id, PORTS.grafana),
+      prometheus: tunnelCommand(id, PORTS.prometheus, region),
+      alertmanager: tunnelCommand(id, PORTS.alertmanager, region),
+      grafana: tunnelCommand(id, PORTS.grafana, region),
     }));
     this.registerOutputs({
       privateIp: this.privateIp,

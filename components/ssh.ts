@@ -4,6 +4,8 @@ import { createHash } from "node:crypto";
 export interface SshAccess {
   transport: "ssm" | "bastion";
   user: string;
+  /** AWS region of the stack: the SSM tunnel names it, whatever the operator's CLI default is. */
+  region: string;
   /** `user@host` of the bastion when transport is bastion. */
   bastionHost?: string;
 }
@@ -26,7 +28,7 @@ export function sshOptions(access: SshAccess): string[] {
     return [
       ...common,
       "-o",
-      "ProxyCommand=aws ssm start-session --target %h --document-name AWS-StartSSHSession --parameters portNumber=%p",
+      `ProxyCommand=aws ssm start-session --region ${access.region} --target %h --document-name AWS-StartSSHSession --parameters portNumber=%p`,
     ];
   }
   return [...common, "-o", `ProxyJump=${access.bastionHost}`];
@@ -41,11 +43,14 @@ export function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** The ssh command line (without a remote command) that reaches the host. */
+export function sshArgv(access: SshAccess, target: SshTarget): string[] {
+  return ["ssh", ...sshOptions(access), sshDestination(access, target)];
+}
+
 /** The full local command line that runs `remoteCommand` on the host. */
 export function sshCommand(access: SshAccess, target: SshTarget, remoteCommand: string): string {
-  return ["ssh", ...sshOptions(access), sshDestination(access, target), remoteCommand]
-    .map(shellQuote)
-    .join(" ");
+  return [...sshArgv(access, target), remoteCommand].map(shellQuote).join(" ");
 }
 
 /** The Docker provider's `host` URL for this target. */

@@ -14,6 +14,7 @@ export interface SecretValues {
   providerApiKeys: Record<string, string>;
   smtpPassword?: string;
   tlsPrivateKey?: string;
+  dockerHubToken?: string;
 }
 
 export interface LoadedConfig {
@@ -80,7 +81,7 @@ export function loadConfig(values: RawConfigValues): LoadedConfig {
   if (typeof providerApiKeys !== "object" || providerApiKeys === null || Array.isArray(providerApiKeys)) {
     problems.push({ path: ["providerApiKeys"], message: "must be a map of name to API key" });
   }
-  for (const key of ["smtpPassword", "tlsPrivateKey"] as const) {
+  for (const key of ["smtpPassword", "tlsPrivateKey", "dockerHubToken"] as const) {
     if (secretValues[key] !== undefined && typeof secretValues[key] !== "string") {
       problems.push({ path: [key], message: "must be a single string" });
     }
@@ -124,6 +125,7 @@ export function loadConfig(values: RawConfigValues): LoadedConfig {
       providerApiKeys: providerApiKeys as Record<string, string>,
       smtpPassword: secretValues.smtpPassword as string | undefined,
       tlsPrivateKey: secretValues.tlsPrivateKey as string | undefined,
+      dockerHubToken: secretValues.dockerHubToken as string | undefined,
     },
   };
 }

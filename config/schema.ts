@@ -18,6 +18,9 @@ function doc<T extends z.ZodType>(schema: T, description: string, example: strin
   return schema.meta({ description, example });
 }
 
+/** Canonical's Ubuntu 24.04 build every host boots unless `hosts.ubuntuBuild` names another. */
+export const UBUNTU_BUILD_DEFAULT = "20251022";
+
 export const MIN_JAIROUTER_VERSION: [number, number, number] = [3, 1, 2];
 
 const tier = z.enum(TIERS);
@@ -329,6 +332,28 @@ const models = z.strictObject({
   ),
 });
 
+const hosts = z.strictObject({
+  ubuntuBuild: doc(
+    z
+      .string()
+      .regex(/^\d{8}(\.\d{1,2})?$/, "is not a Canonical build serial like 20251022 or 20251022.1")
+      .default(UBUNTU_BUILD_DEFAULT),
+    "Canonical's build serial of the Ubuntu 24.04 server image every host boots (the same serial exists in every region). Changing it rebuilds the hosts one at a time (README: rolling the OS image).",
+    UBUNTU_BUILD_DEFAULT,
+  ),
+});
+
+const registry = z.strictObject({
+  dockerHubUser: doc(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, "is not a Docker Hub user name")
+      .optional(),
+    "Docker Hub account the hosts pull images with (its access token is the secret `jairouter:dockerHubToken`). Anonymous pulls are rate-limited per address, and every host of a zone shares one NAT address.",
+    "jairouter-deploy",
+  ),
+});
+
 const backups = z.strictObject({
   retentionDays: doc(z.number().int().min(1).max(3650).default(30), "Days backups are kept (R8.1).", "30"),
 });
@@ -360,6 +385,12 @@ export const stackConfigSchema = z.strictObject({
     "{services: {chat: {...}}}",
   ),
   backups: doc(backups.prefault({}), "Backup retention.", "{retentionDays: 30}"),
+  hosts: doc(hosts.prefault({}), "What every EC2 host boots.", `{ubuntuBuild: "${UBUNTU_BUILD_DEFAULT}"}`),
+  registry: doc(
+    registry.prefault({}),
+    "How hosts pull container images.",
+    "{dockerHubUser: jairouter-deploy}",
+  ),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

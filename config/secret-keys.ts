@@ -18,6 +18,10 @@ export const SECRET_KEYS = {
     description: "PEM private key matching `tls.certificate` (`tls.mode: provided`).",
     setCommand: "pulumi config set --secret jairouter:tlsPrivateKey < server.key",
   },
+  dockerHubToken: {
+    description: "Docker Hub access token (read-only scope) of `registry.dockerHubUser`.",
+    setCommand: "pulumi config set --secret jairouter:dockerHubToken <token>",
+  },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;
@@ -48,6 +52,9 @@ export function requiredSecrets(settings: StackSettings): RequiredSecret[] {
   }
   if (settings.monitoring.alerts.email) {
     required.push({ key: "smtpPassword", reason: "monitoring.alerts.email is configured" });
+  }
+  if (settings.registry.dockerHubUser) {
+    required.push({ key: "dockerHubToken", reason: "registry.dockerHubUser is set" });
   }
   if (settings.tls.mode === "provided") {
     required.push({ key: "tlsPrivateKey", reason: "tls.mode is provided" });

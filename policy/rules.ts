@@ -84,9 +84,13 @@ export const POLICY_RULES: PolicyRule[] = [
   },
   {
     name: "no-public-instance-address",
-    description: "No instance gets an automatic public address; load balancers use Elastic IPs.",
+    description:
+      "No instance gets an automatic public address, except load balancers behind DNS failover, which are public by design: theirs bridges the seconds until their Elastic IP takes over.",
     check(type, r) {
-      return type === "aws:ec2/instance:Instance" && r.associatePublicIpAddress === true
+      const tags = (r.tags ?? {}) as Record<string, unknown>;
+      return type === "aws:ec2/instance:Instance" &&
+        r.associatePublicIpAddress === true &&
+        tags.Role !== "loadbalancer"
         ? ["instance gets an automatic public IP"]
         : [];
     },

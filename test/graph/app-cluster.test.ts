@@ -40,6 +40,12 @@ function changedUrns(a: SynthResult, b: SynthResult): string[] {
   return [...urns].filter((u) => left.get(u) !== right.get(u)).sort();
 }
 
+/** Seconds of a Go duration such as "3m0s". */
+function goDurationSeconds(text: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)!;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
 const typeOf = (urn: string) => urn.split("::")[2]!.split("$").pop()!;
 
 describe("AppCluster (prod)", () => {
@@ -56,9 +62,7 @@ describe("AppCluster (prod)", () => {
       "c6i.2xlarge",
       "c6i.2xlarge",
     ]);
-    const subnets = new Map(
-      resourcesOf(prod, "aws:ec2/subnet:Subnet").map((s) => [MockCloud.idFor(s.type, s.name), s]),
-    );
+    const subnets = new Map(resourcesOf(prod, "aws:ec2/subnet:Subnet").map((s) => [MockCloud.idOf(s), s]));
     const placed = apps.map((a) => subnets.get(plainInputs(a).subnetId)!);
     expect(placed.every((s) => s.name.includes("-private-"))).toBe(true);
     expect(new Set(placed.map((s) => plainInputs(s).availabilityZone)).size).toBe(3);
@@ -102,7 +106,7 @@ describe("AppCluster (prod)", () => {
       expect(Number(c.cpus)).toBeGreaterThan(1);
       expect(c.logOpts).toEqual({ "max-size": "100m", "max-file": "3" });
       expect(c.healthcheck.tests.join(" ")).toContain("http://localhost:8080/actuator/health");
-      expect(Number.parseInt(c.healthcheck.startPeriod, 10)).toBeGreaterThanOrEqual(120);
+      expect(goDurationSeconds(c.healthcheck.startPeriod)).toBeGreaterThanOrEqual(120);
       expect(c.restart).toBe("unless-stopped");
       expect(c.wait).toBe(true);
       expect(c.envs).toBe("[secret]");
@@ -134,11 +138,16 @@ describe("AppCluster (prod)", () => {
     expect(heap / memory).toBeCloseTo(0.7, 2);
   });
 
-  it("rolls containers one host at a time", () => {
+  it("rolls containers one host at a time, each after the previous app is healthy again", () => {
     const containers = appContainers(prod).sort((a, b) => a.name.localeCompare(b.name));
-    expect(containers[0]!.dependencies.some((d) => d.endsWith("-jairouter"))).toBe(false);
+    const gates = resourcesOf(prod, "command:local:Command").filter((c) => c.name.endsWith("-healthy"));
+    expect(containers[0]!.dependencies.some((d) => d.endsWith("-healthy"))).toBe(false);
     for (let i = 1; i < containers.length; i++) {
-      expect(containers[i]!.dependencies).toContain(containers[i - 1]!.urn);
+      const previousGate = gates.find(
+        (g) => g.name === containers[i - 1]!.name.replace(/jairouter$/, "healthy"),
+      );
+      expect(previousGate!.dependencies).toContain(containers[i - 1]!.urn);
+      expect(containers[i]!.dependencies).toContain(previousGate!.urn);
     }
   });
 
@@ -197,8 +206,21 @@ describe("AppCluster changes", () => {
     const changed = changedUrns(before, after);
     const types = new Set(changed.map(typeOf));
     expect(changed.filter((u) => typeOf(u) === CONTAINER)).toHaveLength(3);
-    // (In a real update the model-sync steps re-run too: they are triggered by the new container ids.)
-    expect(types).toEqual(new Set([CONTAINER, "docker:index/remoteImage:RemoteImage"]));
+    // The health gates and model-sync steps run again: they are triggered by the new container ids.
+    const commands = changed.filter((u) => typeOf(u) === "command:local:Command");
+    expect(
+      commands
+        .map((u) =>
+          u
+            .split("::")
+            .pop()!
+            .replace(/^jr-prod-app-\d-/, ""),
+        )
+        .sort(),
+    ).toEqual(["healthy", "healthy", "healthy", "model-sync", "model-sync", "model-sync"]);
+    expect(types).toEqual(
+      new Set([CONTAINER, "docker:index/remoteImage:RemoteImage", "command:local:Command"]),
+    );
     expect(changed.some((u) => typeOf(u) === INSTANCE)).toBe(false);
   });
 

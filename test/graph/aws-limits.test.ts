@@ -83,17 +83,18 @@ describe("awsName", () => {
   });
 });
 
-describe("state protection", () => {
-  it("protects every data volume in production and none in staging", async () => {
+describe("state retention", () => {
+  it("keeps every production data volume in the account when it leaves the stack, none in staging", async () => {
     const prod = await synthStack("prod");
     const staging = await synthStack("staging");
+    const retained = (r: (typeof prod.resources)[number]) =>
+      (r as unknown as { options?: { retainOnDelete?: boolean } }).options?.retainOnDelete === true;
     const prodVolumes = resourcesOf(prod, "aws:ebs/volume:Volume");
     expect(prodVolumes.length).toBeGreaterThanOrEqual(6);
-    expect(prodVolumes.every((v) => v.protect)).toBe(true);
-    expect(resourcesOf(staging, "aws:ebs/volume:Volume").some((v) => v.protect)).toBe(false);
-    // Nothing else is protected: instances and containers must stay replaceable.
-    expect(prod.resources.filter((r) => r.protect).every((r) => r.type === "aws:ebs/volume:Volume")).toBe(
-      true,
-    );
+    expect(prodVolumes.every(retained)).toBe(true);
+    expect(resourcesOf(staging, "aws:ebs/volume:Volume").some(retained)).toBe(false);
+    // Nothing is protected (a protected volume blocks scale-in) and nothing else is retained.
+    expect(prod.resources.filter((r) => r.protect)).toEqual([]);
+    expect(prod.resources.filter(retained).every((r) => r.type === "aws:ebs/volume:Volume")).toBe(true);
   });
 });

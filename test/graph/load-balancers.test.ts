@@ -33,17 +33,17 @@ describe("LoadBalancerPair and FrontDoor (prod: HAProxy behind an NLB)", () => {
     prod = await synthStack("prod");
   });
 
-  it("runs two proxy hosts of the LB tier in two zones' public subnets with fixed addresses", () => {
+  it("runs two proxy hosts of the LB tier in two zones' private subnets, without public addresses", () => {
     const lbs = resourcesOf(prod, INSTANCE).filter((r) => /-lb-\d$/.test(r.name));
     expect(lbs).toHaveLength(2);
     expect(lbs.map((l) => plainInputs(l).instanceType)).toEqual(["c6i.xlarge", "c6i.xlarge"]);
-    const subnets = new Map(
-      resourcesOf(prod, "aws:ec2/subnet:Subnet").map((s) => [MockCloud.idFor(s.type, s.name), s]),
-    );
+    const subnets = new Map(resourcesOf(prod, "aws:ec2/subnet:Subnet").map((s) => [MockCloud.idOf(s), s]));
     const placed = lbs.map((l) => subnets.get(plainInputs(l).subnetId)!);
-    expect(placed.every((s) => s.name.includes("-public-"))).toBe(true);
+    expect(placed.every((s) => s.name.includes("-private-"))).toBe(true);
     expect(new Set(placed.map((s) => plainInputs(s).availabilityZone)).size).toBe(2);
-    expect(resourcesOf(prod, "aws:ec2/eip:Eip").filter((e) => /-lb-\d-eip$/.test(e.name))).toHaveLength(2);
+    // Behind the NLB the proxies need no Elastic IP (the region's default quota is 5).
+    expect(resourcesOf(prod, "aws:ec2/eip:Eip").filter((e) => /-lb-\d-eip$/.test(e.name))).toHaveLength(0);
+    for (const lb of lbs) expect(plainInputs(lb).associatePublicIpAddress).toBe(false);
   });
 
   it("runs the pinned HAProxy image unprivileged, the standby after the primary", () => {
@@ -59,7 +59,11 @@ describe("LoadBalancerPair and FrontDoor (prod: HAProxy behind an NLB)", () => {
       expect(c.capabilities.drops).toEqual(["ALL"]);
       expect(c.ports.map((x: { external: number }) => x.external).sort()).toEqual([443, 80, 8404].sort());
     }
-    expect(proxies[1]!.dependencies).toContain(proxies[0]!.urn);
+    const primaryServing = resourcesOf(prod, "command:local:Command").find((c) =>
+      c.name.endsWith("-lb-0-serving"),
+    )!;
+    expect(primaryServing.dependencies).toContain(proxies[0]!.urn);
+    expect(proxies[1]!.dependencies).toContain(primaryServing.urn);
     expect(new Set(proxies.map((p) => p.provider)).size).toBe(2);
   });
 
