@@ -19,16 +19,11 @@ import {
 } from "../render/model-routing";
 import type { BackupTarget } from "./backups";
 import { appContainerLimits, javaOptions } from "./app-settings";
-import { Host, type HostSetup } from "./host";
+import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import { PORTS } from "./ports";
 import type { StackSecrets } from "./secrets";
-
-export interface AppSubnet {
-  id: pulumi.Input<string>;
-  zone: pulumi.Input<string>;
-}
 
 export interface AppClusterArgs {
   /** How many JAiRouter hosts. */
@@ -38,7 +33,7 @@ export interface AppClusterArgs {
   /** Share of the container memory given to the heap. */
   heapPercent: number;
   /** Private subnets, one per zone; hosts go round-robin over them. */
-  subnets: AppSubnet[];
+  subnets: HostSubnet[];
   securityGroupId: pulumi.Input<string>;
   /** What every host shares: key pair, SSH access, node-exporter, parameter prefix. */
   hostSetup: HostSetup;
@@ -102,6 +97,7 @@ export class AppCluster extends pulumi.ComponentResource {
           size: args.size,
           subnetId: subnet.id,
           zone: subnet.zone,
+          egress: subnet.egress,
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
           backup: args.backups,

@@ -58,6 +58,14 @@ export interface HostSetup {
   registryAuth?: { username: string; password: pulumi.Output<string> };
 }
 
+/** Where a host can be placed: a subnet, its zone and its route out. */
+export interface HostSubnet {
+  id: pulumi.Input<string>;
+  zone: pulumi.Input<string>;
+  /** The subnet's route to the internet (see Network's SubnetInfo). */
+  egress?: pulumi.Resource;
+}
+
 export interface HostArgs {
   /** What the host does. */
   role: HostRole;
@@ -67,6 +75,8 @@ export interface HostArgs {
   subnetId: pulumi.Input<string>;
   /** Zone of that subnet (the data volume must be in the same one). */
   zone: pulumi.Input<string>;
+  /** The subnet's route to the internet: the instance launches only once it exists. */
+  egress?: pulumi.Resource;
   /** Security groups of the host. */
   securityGroupIds: pulumi.Input<string>[];
   /** Key pair, SSH access, node-exporter image and parameter prefix shared by every host. */
@@ -253,7 +263,7 @@ export class Host extends pulumi.ComponentResource {
         // Delete first: the engine removes the containers on the old host (still running), detaches
         // the data volume and terminates the old instance before the new one boots with the volume.
         deleteBeforeReplace: true,
-        dependsOn: args.after,
+        dependsOn: [...(args.after ?? []), ...(args.egress ? [args.egress] : [])],
       },
     );
     // Delete first: a volume attaches to one instance at a time (AWS answers VolumeInUse otherwise).

@@ -5,21 +5,16 @@ import { renderHaproxyConfig } from "../render/haproxy";
 import { defaultLbTunables, NGINX_STUB_STATUS_PATH } from "../render/lb-common";
 import type { LbBackend, LoadBalancerRenderInput } from "../render/lb-types";
 import { renderNginxConfig } from "../render/nginx";
-import { Host, type HostSetup } from "./host";
+import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import { PORTS } from "./ports";
-
-export interface LbSubnet {
-  id: pulumi.Input<string>;
-  zone: pulumi.Input<string>;
-}
 
 export interface LoadBalancerPairArgs {
   engine: "haproxy" | "nginx";
   size: TierSpec;
   /** Subnets of two different zones (public for DNS failover, private behind an NLB): primary first. */
-  subnets: [LbSubnet, LbSubnet];
+  subnets: [HostSubnet, HostSubnet];
   securityGroupId: pulumi.Input<string>;
   /**
    * Public addresses for the pair (DNS failover: clients reach the proxies directly). Behind an NLB
@@ -121,6 +116,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
           size: args.size,
           subnetId: subnet.id,
           zone: subnet.zone,
+          egress: subnet.egress,
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
           publicAddress: args.publicAddresses,

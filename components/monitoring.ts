@@ -23,7 +23,7 @@ import type {
 } from "../render/monitoring-types";
 import { renderPrometheusConfig } from "../render/prometheus";
 import type { BackupTarget } from "./backups";
-import { Host, type HostSetup } from "./host";
+import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService, type ServiceContainerSpec } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import type { MonitoredHost } from "./monitored-host";
@@ -60,7 +60,7 @@ export interface MonitoringArgs {
   /** Load-balancer hosts (none, or the pair): scraped at their exporter and node-exporter. */
   lbHosts: MonitoredHost[];
   /** Private subnets of the VPC; the monitoring host goes in the first one. */
-  privateSubnets: { id: pulumi.Input<string>; zone: pulumi.Input<string> }[];
+  privateSubnets: HostSubnet[];
   /** The monitoring security group (UIs only from admin CIDRs; scrapes out to the other groups). */
   securityGroupId: pulumi.Input<string>;
   /** What every host shares: key pair, SSH access, node-exporter, parameter prefix. */
@@ -251,6 +251,7 @@ export class Monitoring extends pulumi.ComponentResource {
         size: tierSpec("monitoring", args.settings.tier),
         subnetId: subnet.id,
         zone: subnet.zone,
+        egress: subnet.egress,
         securityGroupIds: [args.securityGroupId],
         setup: args.hostSetup,
         extraDirectories: monitoringDirectories(),

@@ -19,6 +19,11 @@ export interface SubnetInfo {
   id: pulumi.Output<string>;
   cidr: string;
   zone: pulumi.Output<string>;
+  /**
+   * The subnet's route to the internet (its route-table association): hosts launch after it, so
+   * cloud-init's downloads and the SSM agent's registration work from the first second.
+   */
+  egress: pulumi.Resource;
 }
 
 /** VPC, a public and a private subnet per zone, internet and NAT gateways, routes, flow logs. */
@@ -73,7 +78,7 @@ export class Network extends pulumi.ComponentResource {
         },
         parent,
       );
-      new aws.ec2.RouteTableAssociation(
+      const publicEgress = new aws.ec2.RouteTableAssociation(
         `${name}-public-${i}`,
         { subnetId: publicSubnet.id, routeTableId: publicRoutes.id },
         parent,
@@ -82,6 +87,7 @@ export class Network extends pulumi.ComponentResource {
         id: publicSubnet.id,
         cidr: zonePlan.publicCidr,
         zone: publicSubnet.availabilityZone,
+        egress: publicEgress,
       });
 
       if (args.natGateways === "perZone" || i === 0) {
@@ -113,7 +119,7 @@ export class Network extends pulumi.ComponentResource {
         },
         parent,
       );
-      new aws.ec2.RouteTableAssociation(
+      const privateEgress = new aws.ec2.RouteTableAssociation(
         `${name}-private-${i}`,
         { subnetId: privateSubnet.id, routeTableId: privateRoutes.id },
         parent,
@@ -123,6 +129,7 @@ export class Network extends pulumi.ComponentResource {
         id: privateSubnet.id,
         cidr: zonePlan.privateCidr,
         zone: privateSubnet.availabilityZone,
+        egress: privateEgress,
       });
     }
 

@@ -15,7 +15,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * "missing" fails like an unknown container); `logs` prints a marker.
  */
 function fakeDocker(name: string, states: string[]): string {
-  const bin = join(dir, name);
   const stateFile = join(dir, `${name}.states`);
   const countFile = join(dir, `${name}.count`);
   writeFileSync(stateFile, `${states.join("\n")}\n`);
