@@ -131,6 +131,16 @@ describe("day 2 on prod", () => {
     }
   });
 
+  it("launches every host only once its subnet's route out exists (cloud-init and SSM need it)", () => {
+    const associations = resourcesOf(prod, "aws:ec2/routeTableAssociation:RouteTableAssociation");
+    for (const instance of resourcesOf(prod, INSTANCE)) {
+      const subnetUrn = instance.dependencies.find((d) => d.includes("aws:ec2/subnet:Subnet"))!;
+      const subnetName = subnetUrn.split("::").pop()!;
+      const association = associations.find((a) => a.name === subnetName)!;
+      expect(instance.dependencies, instance.name).toContain(association.urn);
+    }
+  });
+
   it("tags root and data volumes each on their owner only (volumeTags would fight the data volume's)", () => {
     for (const instance of resourcesOf(prod, INSTANCE)) {
       const inputs = plainInputs(instance);
