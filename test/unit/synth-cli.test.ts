@@ -1,5 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,8 +15,8 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(__dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 
-function synth(cwd: string, stack: string) {
-  const r = spawnSync(TSX, [join(ROOT, "scripts/synth.ts"), stack], {
+function synth(cwd: string, stack: string, ...args: string[]) {
+  const r = spawnSync(TSX, [join(ROOT, "scripts/synth.ts"), stack, ...args], {
     cwd,
     encoding: "utf8",
     timeout: 120_000,
@@ -77,5 +85,48 @@ describe("npm run synth", () => {
     const r = synth(mkdtempSync(join(tmpdir(), "synth-none-")), "nosuch");
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("Pulumi.nosuch.yaml");
+  });
+});
+
+describe("npm run synth -- <stack> --explain-change key=value", () => {
+  function stackDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), "synth-explain-"));
+    copyFileSync(join(ROOT, "Pulumi.prod.yaml"), join(dir, "Pulumi.prod.yaml"));
+    return dir;
+  }
+
+  it("prints the change table and a summary, exits 0 and writes nothing", () => {
+    const dir = stackDir();
+    const r = synth(dir, "prod", "--explain-change", "images.jairouter=sodlinken/jairouter:3.1.3");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\| action +\| type +\| name +\| changed inputs/m);
+    expect(r.stdout).toMatch(/\| docker:index\/container:Container +\| jr-prod-app-0-jairouter +\| .*image/);
+    expect(r.stdout).toMatch(
+      /^prod: \d+ replace, \d+ delete, \d+ create, \d+ update, \d+ unchanged; EC2 instances: .+; EBS volumes: .+$/m,
+    );
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  }, 120_000);
+
+  it("counts a changed secret in its JSON form without printing it", () => {
+    const r = synth(stackDir(), "prod", "--explain-change", "smtpPassword=not-printed-3141", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("not-printed-3141");
+    const { summary, changes } = JSON.parse(r.stdout);
+    expect(summary.counts.update + summary.counts.replace).toBeGreaterThan(0);
+    const secretKeys = changes.flatMap((c: any) => c.changed.filter((k: any) => k.secret));
+    expect(secretKeys.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("rejects a key the configuration does not know with the loader's message", () => {
+    const r = synth(stackDir(), "prod", "--explain-change", "appServers.cont=4");
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("jairouter:appServers.cont: is not a known key");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it("rejects a malformed argument with a usage hint", () => {
+    const r = synth(stackDir(), "prod", "--explain-change", "appServers.count");
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("<key>=<value>");
   });
 });
