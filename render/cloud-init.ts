@@ -1,16 +1,21 @@
 // cloud-init user data (`#cloud-config`) for every host of the stack, whatever its role.
 //
+// User data is a stable bootstrap: a change to it replaces the instance, so it holds only what
+// legitimately means "rebuild this host" (USER_DATA_DEPENDS_ON). Images, application settings and
+// node-exporter are containers and files the stack manages over SSH after the readiness gate.
+//
 // Choices:
 // - Docker Engine + Compose plugin from Docker's apt repository at exact versions, key fingerprint
 //   checked (see scripts/host-scripts.ts for why not Ubuntu's docker.io).
-// - node-exporter as the pinned container image started by a systemd unit: the stack already pins
-//   that image (one version for every host and for the docs), it is multi-arch (no per-arch
-//   checksum table), and Docker is on every host anyway. Its own absence is what the
-//   "instance down" alert on the node job sees.
+// - The data volume is mounted (and grown after a resize) by jairouter-data.service at every boot,
+//   and Docker starts only once it is mounted, so containers never write to the root disk.
 // - Values reach the scripts through /etc/jairouter/host.env, never spliced into shell code.
 import { stringify } from "yaml";
 import { BOOTSTRAP_SCRIPT, INSTALL_DOCKER_SCRIPT, MOUNT_DATA_SCRIPT } from "./scripts/host-scripts";
 import {
+  DATA_VOLUME_UNIT,
+  DEFAULT_DATA_VOLUME_WAIT_SECONDS,
+  HOST_PATHS,
   JAIROUTER_UID,
   NODE_EXPORTER_TEXTFILE_DIR,
   UBUNTU_CODENAMES,
@@ -45,6 +50,33 @@ export const DOCKER_REPO_KEY_FINGERPRINT = "9DC858229FC7DD38854AE2D88D81803C0EBF
 /** EC2's limit on user data, before base64; nothing here may rely on gzip. */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
+/**
+ * What a host's user data depends on, for the README: a change to any of these replaces the
+ * instance. `inputs` covers every field of CloudInitInput (the type makes sure of it); `builtIn`
+ * is what the stack's own code fixes for every host.
+ */
+export const USER_DATA_DEPENDS_ON: {
+  inputs: Readonly<Record<keyof CloudInitInput, string>>;
+  builtIn: readonly string[];
+} = {
+  inputs: {
+    role: "the host's role (its directories on the data volume, its service user)",
+    deployUser: "the deployer's login user (created, given sudo, the EC2 key and the docker group)",
+    hostname: "the host name",
+    ubuntuRelease: "the Ubuntu release the Docker pins are built for",
+    docker: "the Docker Engine, containerd and Compose plugin versions",
+    dataVolume: "the data volume's id, device name, mount point, filesystem and attachment wait",
+    extraDirectories: "more directories on the data volume (e.g. Prometheus' and Grafana's)",
+    timezone: "the host's time zone",
+  },
+  builtIn: [
+    "kernel settings (R9.2) and nofile/nproc limits",
+    "Docker daemon settings (log rotation, default ulimits, live-restore)",
+    "host logrotate rules",
+    "the bootstrap, data volume and Docker install scripts and their systemd units",
+  ],
+};
+
 /** Log retention on the data volume (R7.2): application logs and audit logs, in days. */
 export const HOST_LOG_RETENTION_DAYS = { logs: 30, audit: 90 } as const;
 
@@ -64,6 +96,8 @@ function hostEnv(input: CloudInitInput): string {
     DATA_DEVICE_NAME: input.dataVolume.deviceName,
     DATA_MOUNT: input.dataVolume.mountPoint,
     DATA_FS: input.dataVolume.filesystem,
+    DATA_VOLUME_WAIT_SECONDS: String(dataVolumeWaitSeconds(input)),
+    NODE_EXPORTER_TEXTFILE_DIR,
     DOCKER_KEY_FINGERPRINT: DOCKER_REPO_KEY_FINGERPRINT,
     DOCKER_ENGINE_VERSION: input.docker.engine,
     CONTAINERD_VERSION: input.docker.containerd,
@@ -77,6 +111,10 @@ function hostEnv(input: CloudInitInput): string {
   return Object.entries(values)
     .map(([k, v]) => `${k}='${v}'\n`)
     .join("");
+}
+
+function dataVolumeWaitSeconds(input: CloudInitInput): number {
+  return input.dataVolume.waitSeconds ?? DEFAULT_DATA_VOLUME_WAIT_SECONDS;
 }
 
 function sysctlConf(): string {
@@ -142,41 +180,48 @@ function logrotateConf(input: CloudInitInput): string {
   return `${stanza(`${base}/*.log`, HOST_LOG_RETENTION_DAYS.logs)}\n\n${stanza(`${base}/audit/*.log`, HOST_LOG_RETENTION_DAYS.audit)}\n`;
 }
 
-/** Where the textfile directory appears inside the node-exporter container. */
-const TEXTFILE_MOUNT = "/textfile";
-
 /**
- * node-exporter's unit. Besides the default collectors, the textfile collector reads `*.prom` files
- * that root writes into NODE_EXPORTER_TEXTFILE_DIR (the backup script's outcome, see render/backup.ts),
- * bind-mounted read-only: the container (user 65534) can read them, never write.
+ * Mounts (and grows) the data volume at every boot, before Docker. Its start timeout outlasts the
+ * script's own wait for the attachment, so the script's clear message is what a failure shows.
  */
-function nodeExporterUnit(input: CloudInitInput): string {
-  const run = [
-    "/usr/bin/docker run --rm --name node-exporter --network host --pid host --read-only",
-    "--cap-drop ALL --security-opt no-new-privileges --user 65534:65534",
-    "--log-opt max-size=10m --log-opt max-file=3 --volume /:/host:ro,rslave",
-    `--volume ${NODE_EXPORTER_TEXTFILE_DIR}:${TEXTFILE_MOUNT}:ro`,
-    `${input.nodeExporterImage} --path.rootfs=/host --web.listen-address=:${input.nodeExporterPort}`,
-    `--collector.textfile.directory=${TEXTFILE_MOUNT}`,
-  ].join(" \\\n  ");
+function dataVolumeUnit(input: CloudInitInput): string {
   return `[Unit]
-Description=Prometheus node-exporter (pinned container image)
-Wants=network-online.target
-After=docker.service network-online.target
-Requires=docker.service
+Description=Mount and grow the jairouter data volume ${input.dataVolume.mountPoint}
+After=local-fs.target
+Before=docker.service
 
 [Service]
-ExecStartPre=-/usr/bin/docker rm -f node-exporter
-ExecStartPre=/usr/bin/install -d -m 0755 ${NODE_EXPORTER_TEXTFILE_DIR}
-ExecStart=${run}
-ExecStop=/usr/bin/docker stop node-exporter
-Restart=always
-RestartSec=5
-TimeoutStartSec=300
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${HOST_PATHS.mountData}
+TimeoutStartSec=${dataVolumeWaitSeconds(input) + 300}
 
 [Install]
 WantedBy=multi-user.target
 `;
+}
+
+/** Docker starts only with the data volume mounted: containers' bind mounts must never land on the root disk. */
+function dockerDropIn(input: CloudInitInput): string {
+  return `[Unit]
+RequiresMountsFor=${input.dataVolume.mountPoint}
+After=${DATA_VOLUME_UNIT}
+`;
+}
+
+/**
+ * A host script as placed by the user data: its comment lines dropped (they stay in the source), to
+ * keep within EC2's 16 KB. The shebang and shellcheck directives stay. The scripts hold no heredoc,
+ * so a line starting with `#` is always a comment.
+ */
+function compactScript(script: string): string {
+  const [shebang, ...rest] = script.split("\n");
+  const code = rest.filter((line) => !/^\s*#/.test(line) || /^\s*# shellcheck /.test(line));
+  return [
+    shebang,
+    "# jairouter stack host script; commented source: render/scripts/host-scripts.ts",
+    ...code,
+  ].join("\n");
 }
 
 /** The files cloud-init writes (exported for tests and the offline synth). */
@@ -191,17 +236,18 @@ export function hostFiles(input: CloudInitInput): WriteFile[] {
     owner: "root:root",
   });
   return [
-    file("/etc/jairouter/host.env", hostEnv(input)),
-    file("/etc/jairouter/directories", directories),
+    file(HOST_PATHS.hostEnv, hostEnv(input)),
+    file(HOST_PATHS.directories, directories),
     file("/etc/sysctl.d/90-jairouter.conf", sysctlConf()),
     file("/etc/security/limits.d/90-jairouter.conf", limitsConf()),
     file("/etc/systemd/system.conf.d/90-jairouter-limits.conf", systemdLimitsConf()),
     file("/etc/docker/daemon.json", dockerDaemonJson()),
     file("/etc/logrotate.d/jairouter", logrotateConf(input)),
-    file("/etc/systemd/system/node-exporter.service", nodeExporterUnit(input)),
-    file("/usr/local/sbin/jairouter-bootstrap", BOOTSTRAP_SCRIPT, "0755"),
-    file("/usr/local/sbin/jairouter-mount-data", MOUNT_DATA_SCRIPT, "0755"),
-    file("/usr/local/sbin/jairouter-install-docker", INSTALL_DOCKER_SCRIPT, "0755"),
+    file(`/etc/systemd/system/${DATA_VOLUME_UNIT}`, dataVolumeUnit(input)),
+    file("/etc/systemd/system/docker.service.d/10-jairouter-data.conf", dockerDropIn(input)),
+    file(HOST_PATHS.bootstrap, compactScript(BOOTSTRAP_SCRIPT), "0755"),
+    file(HOST_PATHS.mountData, compactScript(MOUNT_DATA_SCRIPT), "0755"),
+    file(HOST_PATHS.installDocker, compactScript(INSTALL_DOCKER_SCRIPT), "0755"),
   ];
 }
 
@@ -214,16 +260,16 @@ export function renderCloudInit(input: CloudInitInput): string {
     preserve_hostname: false,
     timezone: input.timezone ?? "Etc/UTC",
     ssh_pwauth: false,
-    package_update: true,
-    // upgrades are left to unattended-upgrades; a first-boot upgrade would make hosts differ by boot date
+    // The bootstrap installs what it needs (and converges when run again); upgrades are left to
+    // unattended-upgrades: a first-boot upgrade would make hosts differ by boot date.
+    package_update: false,
     package_upgrade: false,
-    packages: ["ca-certificates", "curl", "gnupg", "jq", "logrotate"],
     write_files: hostFiles(input),
-    runcmd: [["/usr/local/sbin/jairouter-bootstrap"]],
+    runcmd: [[HOST_PATHS.bootstrap]],
     final_message: `jairouter ${input.role} host ${input.hostname} ready after $UPTIME s`,
   };
   // cloud-init parses with PyYAML (YAML 1.1)
-  const body = stringify(config, { lineWidth: 0, blockQuote: "literal", version: "1.1" });
+  const body = stringify(config, { lineWidth: 0, blockQuote: "literal", version: "1.1", indentSeq: false });
   const text = `#cloud-config\n${body}`;
   if (Buffer.byteLength(text) > USER_DATA_LIMIT_BYTES) {
     throw new Error(`user data is ${Buffer.byteLength(text)} bytes; EC2 accepts ${USER_DATA_LIMIT_BYTES}`);

@@ -1,8 +1,6 @@
 // Input of the cloud-init renderer. Plain values only, and deliberately no field for a secret:
 // EC2 user data is readable by anyone with ec2:DescribeInstanceAttribute and from the instance
 // metadata service, so secrets reach hosts another way (SSM Parameter Store, container env).
-import { imagePinProblem } from "../config/validators";
-
 /** What a host does; decides its directories on the data volume. */
 export type HostRole = "app" | "loadbalancer" | "monitoring";
 
@@ -15,11 +13,34 @@ export const UBUNTU_CODENAMES: Record<UbuntuRelease, string> = { "22.04": "jammy
 export const JAIROUTER_UID = 10010;
 
 /**
- * Host directory of node-exporter's textfile collector (every host; mounted read-only into the
- * container). Root writes `*.prom` files there atomically, e.g. the backup script's outcome; it is on
- * the root volume, so a replaced instance starts without them.
+ * Host directory of node-exporter's textfile collector (every host; the node-exporter container,
+ * managed by the stack, mounts it read-only). The bootstrap creates it; root writes `*.prom` files
+ * there atomically, e.g. the backup script's outcome; it is on the root volume, so a replaced
+ * instance starts without them.
  */
 export const NODE_EXPORTER_TEXTFILE_DIR = "/var/lib/node-exporter/textfile";
+
+/** Fixed places on every host, shared by the user data, its scripts and the readiness gate. */
+export const HOST_PATHS = {
+  /** Per-host values (`KEY='value'` lines) every host script reads. */
+  hostEnv: "/etc/jairouter/host.env",
+  /** Directories to create on the data volume: `path uid gid mode` lines. */
+  directories: "/etc/jairouter/directories",
+  /** The bootstrap: cloud-init runs it once; the readiness gate may run it again. */
+  bootstrap: "/usr/local/sbin/jairouter-bootstrap",
+  /** Mounts and grows the data volume; run at every boot and by the readiness gate. */
+  mountData: "/usr/local/sbin/jairouter-mount-data",
+  /** Installs the pinned Docker Engine and Compose plugin. */
+  installDocker: "/usr/local/sbin/jairouter-install-docker",
+  /** Written last by a bootstrap that completed. */
+  bootstrapDone: "/var/lib/jairouter/bootstrap-done",
+} as const;
+
+/** The unit that runs HOST_PATHS.mountData at every boot, before Docker. */
+export const DATA_VOLUME_UNIT = "jairouter-data.service";
+
+/** How long the mount script waits for the data volume to attach, unless the input says otherwise. */
+export const DEFAULT_DATA_VOLUME_WAIT_SECONDS = 1200;
 
 /** Exact apt versions from Docker's repository (`apt-cache madison docker-ce` on a host of that release). */
 export interface DockerPackagePins {
@@ -39,8 +60,13 @@ export interface DataVolumeSpec {
   deviceName: string;
   /** Absolute mount point, e.g. `/data`. */
   mountPoint: string;
-  /** Filesystem created when (and only when) the volume carries none. */
+  /** Filesystem created when (and only when) the volume is blank. */
   filesystem: "ext4" | "xfs";
+  /**
+   * Seconds the mount script waits for the volume to attach (at first boot the attachment may come
+   * minutes after the instance starts); DEFAULT_DATA_VOLUME_WAIT_SECONDS when omitted.
+   */
+  waitSeconds?: number;
 }
 
 /** A directory created on the data volume. */
@@ -55,13 +81,19 @@ export interface DataDirectory {
   mode: string;
 }
 
-/** Everything `renderCloudInit` needs; nothing secret. */
+/**
+ * Everything `renderCloudInit` needs; nothing secret. Every field here is part of the user data,
+ * and a change to the user data replaces the instance: only what legitimately means "rebuild
+ * this host" belongs here (no image, no application setting; those live in containers and files
+ * the stack places over SSH).
+ */
 export interface CloudInitInput {
   /** Role of the host. App hosts get /<mount>/jairouter/{data,logs,config} owned by 10010:10010. */
   role: HostRole;
   /**
-   * Login user the deployer's SSH key belongs to (`ubuntu` on Ubuntu AMIs); added to the `docker`
-   * group, because the Docker provider talks to the daemon over that user's SSH session.
+   * Login user of the deployer (`ubuntu` on Ubuntu AMIs). The bootstrap creates it when the image
+   * lacks it, gives it passwordless sudo and the instance's EC2 key pair, and adds it to the
+   * `docker` group: the Docker provider talks to the daemon over this user's SSH session.
    */
   deployUser: string;
   /** Host name (RFC 1123 label, lower case), e.g. `prod-app-1`. */
@@ -70,10 +102,6 @@ export interface CloudInitInput {
   ubuntuRelease: UbuntuRelease;
   /** Pinned Docker Engine, containerd and Compose plugin versions. */
   docker: DockerPackagePins;
-  /** Pinned node-exporter image (`prom/node-exporter:v1.9.1`, optionally `@sha256:` digest). */
-  nodeExporterImage: string;
-  /** Port node-exporter listens on (9100). */
-  nodeExporterPort: number;
   /** The data volume. */
   dataVolume: DataVolumeSpec;
   /** More directories to create on the data volume (e.g. Prometheus' and Grafana's, with their UIDs). */
@@ -114,6 +142,8 @@ export function cloudInitProblems(input: CloudInitInput): string[] {
     /^[a-z_][a-z0-9_-]{0,31}$/.test(input.deployUser),
     `deployUser: "${input.deployUser}" is not a Linux user name`,
   );
+  // root logins are refused by the image's sshd and cloud-init; the deployer needs its own user
+  check(input.deployUser !== "root", "deployUser: not root (a login user with sudo)");
   check(input.ubuntuRelease in UBUNTU_CODENAMES, "ubuntuRelease: 22.04 or 24.04");
   for (const key of ["engine", "containerd", "compose"] as const) {
     check(APT_VERSION.test(input.docker[key]), `docker.${key}: "${input.docker[key]}" is not an apt version`);
@@ -126,12 +156,6 @@ export function cloudInitProblems(input: CloudInitInput): string[] {
       `docker.${key}: "${input.docker[key]}" is not a build for Ubuntu ${input.ubuntuRelease} (${codename})`,
     );
   }
-  const imageProblem = imagePinProblem(input.nodeExporterImage);
-  check(!imageProblem, `nodeExporterImage: "${input.nodeExporterImage}" ${imageProblem ?? ""}`);
-  check(
-    Number.isInteger(input.nodeExporterPort) && input.nodeExporterPort > 0 && input.nodeExporterPort < 65536,
-    "nodeExporterPort: 1-65535",
-  );
   const v = input.dataVolume;
   check(
     /^vol-([0-9a-f]{8}|[0-9a-f]{17})$/.test(v.volumeId),
@@ -147,6 +171,12 @@ export function cloudInitProblems(input: CloudInitInput): string[] {
     `dataVolume.mountPoint: "${v.mountPoint}" is not a free absolute path`,
   );
   check(v.filesystem === "ext4" || v.filesystem === "xfs", "dataVolume.filesystem: ext4 or xfs");
+  if (v.waitSeconds !== undefined) {
+    check(
+      Number.isInteger(v.waitSeconds) && v.waitSeconds >= 1 && v.waitSeconds <= 86400,
+      `dataVolume.waitSeconds: ${v.waitSeconds} is not a whole number of seconds from 1 to 86400`,
+    );
+  }
   for (const [i, d] of (input.extraDirectories ?? []).entries()) {
     check(
       /^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/.test(d.path),
