@@ -85,14 +85,11 @@ describe("Monitoring (prod)", () => {
     expect(inputs.instanceType).toBe(tierSpec("monitoring", "recommended").instanceType);
     expect(inputs.associatePublicIpAddress).toBe(false);
     const subnets = new Map(
-      resourcesOf(prod, "aws:ec2/subnet:Subnet").map((s) => [MockCloud.idFor(s.type, s.name), s.name]),
+      resourcesOf(prod, "aws:ec2/subnet:Subnet").map((s) => [MockCloud.idOf(s), s.name]),
     );
     expect(subnets.get(inputs.subnetId)).toMatch(/-private-\d+$/);
     const groups = new Map(
-      resourcesOf(prod, "aws:ec2/securityGroup:SecurityGroup").map((g) => [
-        MockCloud.idFor(g.type, g.name),
-        g.name,
-      ]),
+      resourcesOf(prod, "aws:ec2/securityGroup:SecurityGroup").map((g) => [MockCloud.idOf(g), g.name]),
     );
     expect((inputs.vpcSecurityGroupIds as string[]).map((id) => groups.get(id))).toEqual([
       "jr-prod-monitoring",
@@ -228,9 +225,11 @@ describe("Monitoring (prod)", () => {
       "/data/monitoring/config/grafana/provisioning/datasources/prometheus.yml",
     );
     expect(datasources).toContain(`url: http://${ip}:9090`);
-    const instanceId = MockCloud.idFor(INSTANCE, "jr-prod-monitoring");
+    const instanceId = MockCloud.idOf(
+      resourcesOf(prod, INSTANCE).find((r) => r.name === "jr-prod-monitoring")!,
+    );
     expect(out.monitoringTunnelCommands.grafana).toBe(
-      `aws ssm start-session --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["3000"],"localPortNumber":["3000"]}'`,
+      `aws ssm start-session --region eu-west-1 --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["3000"],"localPortNumber":["3000"]}'`,
     );
   });
 

@@ -68,7 +68,7 @@ describe("Cache", () => {
     const subnetGroup = plainInputs(resourcesOf(prod, "aws:elasticache/subnetGroup:SubnetGroup")[0]!);
     const privateIds = resourcesOf(prod, "aws:ec2/subnet:Subnet")
       .filter((s) => s.name.includes("-private-"))
-      .map((s) => MockCloud.idFor(s.type, s.name));
+      .map((s) => MockCloud.idOf(s));
     expect(privateIds).toHaveLength(3);
     expect([...subnetGroup.subnetIds].sort()).toEqual(privateIds.sort());
   });
