@@ -16,6 +16,8 @@ export interface RecordedResource {
   protect: boolean;
   /** URNs this resource depends on (dependsOn, parent-independent). */
   dependencies: string[];
+  /** The options that decide its lifecycle on a later `pulumi up` (empty ones left out). */
+  options: RecordedOptions;
   /** Inputs as the engine received them; secrets still wrapped (see redact()). */
   inputs: Record<string, unknown>;
 }
