@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 // The synth runs the program through tsx; the Pulumi CLI runs index.ts through ts-node with type
 // checking. This loads it that second way, so a module or typing problem the CLI would hit shows here.
 describe("index.ts as the Pulumi CLI loads it", () => {
-  it("type-checks, evaluates and exports the stack outputs", () => {
+  it("type-checks, evaluates and exports the stack outputs", { timeout: 150_000 }, () => {
     const r = spawnSync(process.execPath, ["test/support/pulumi-entry.cjs", "prod"], {
       encoding: "utf8",
       timeout: 120_000,
