@@ -158,8 +158,8 @@ export function missingUrnsMessage(stack: string, missing: readonly string[]): s
   return [
     `${missing.length} URN(s) of the ${stack} snapshot are gone and no resource claims them as an alias:`,
     ...missing.map((urn) => `  - ${urn}`),
-    "A live stack would delete and recreate it (a protected data volume stops the update): add an alias, " +
-      "or if the removal is deliberate run `npm run urns` and commit.",
+    "For each, a live stack would delete and recreate it (a protected data volume stops the update): " +
+      "add an alias, or if the removal is deliberate run `npm run urns` and commit.",
   ].join("\n");
 }
 
