@@ -22,6 +22,7 @@ import { appContainerLimits, javaOptions } from "./app-settings";
 import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
+import { HOST_SLOTS } from "./network-plan";
 import { PORTS } from "./ports";
 import type { StackSecrets } from "./secrets";
 
@@ -95,9 +96,8 @@ export class AppCluster extends pulumi.ComponentResource {
         {
           role: "app",
           size: args.size,
-          subnetId: subnet.id,
-          zone: subnet.zone,
-          egress: subnet.egress,
+          subnet,
+          slot: HOST_SLOTS.firstApp + Math.floor(i / args.subnets.length),
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
           backup: args.backups,

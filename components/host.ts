@@ -19,6 +19,7 @@ import {
 import { hostBackupPolicy, installHostBackup, type BackupTarget } from "./backups";
 import { hostFile, type HostFileArgs } from "./host-file";
 import { hostService } from "./host-service";
+import { hostAddress } from "./network-plan";
 import { nodeExporterSpec } from "./node-exporter";
 import { ownParametersStatement } from "./role-policy";
 import {
@@ -58,12 +59,14 @@ export interface HostSetup {
   registryAuth?: { username: string; password: pulumi.Output<string> };
 }
 
-/** Where a host can be placed: a subnet, its zone and its route out. */
+/** Where a host can be placed: a subnet, its zone, its CIDR and what must exist first. */
 export interface HostSubnet {
   id: pulumi.Input<string>;
   zone: pulumi.Input<string>;
-  /** The subnet's route to the internet (see Network's SubnetInfo). */
-  egress?: pulumi.Resource;
+  /** The subnet's CIDR: the host's fixed address comes from its host block. */
+  cidr: string;
+  /** Route out and host-block reservation (see Network's SubnetInfo). */
+  hostPrerequisites?: pulumi.Resource[];
 }
 
 export interface HostArgs {
@@ -71,12 +74,10 @@ export interface HostArgs {
   role: HostRole;
   /** Instance type and data volume size from the tier table. */
   size: TierSpec;
-  /** Subnet (and so zone) the host lives in. */
-  subnetId: pulumi.Input<string>;
-  /** Zone of that subnet (the data volume must be in the same one). */
-  zone: pulumi.Input<string>;
-  /** The subnet's route to the internet: the instance launches only once it exists. */
-  egress?: pulumi.Resource;
+  /** Subnet (and so zone and address) the host lives in. */
+  subnet: HostSubnet;
+  /** The host's slot in the subnet's host block: its fixed private address (see network-plan.ts). */
+  slot: number;
   /** Security groups of the host. */
   securityGroupIds: pulumi.Input<string>[];
   /** Key pair, SSH access, node-exporter image and parameter prefix shared by every host. */
@@ -148,6 +149,7 @@ export class Host extends pulumi.ComponentResource {
     this.access = access;
     const parent = { parent: this };
     const tags = { ...args.tags, Name: name };
+    const address = hostAddress(args.subnet.cidr, args.slot);
 
     // One exact Canonical build: every host of the stack, old or new, boots the same image.
     const ami = aws.ec2.getAmiOutput(
@@ -209,7 +211,7 @@ export class Host extends pulumi.ComponentResource {
     const dataVolume = new aws.ebs.Volume(
       `${name}-data`,
       {
-        availabilityZone: args.zone,
+        availabilityZone: args.subnet.zone,
         size: args.size.dataVolumeGiB,
         type: "gp3",
         iops: args.size.dataVolumeIops,
@@ -239,7 +241,9 @@ export class Host extends pulumi.ComponentResource {
       {
         ami: ami.id,
         instanceType: args.size.instanceType,
-        subnetId: args.subnetId,
+        subnetId: args.subnet.id,
+        // Fixed: a replaced host keeps its address, so nothing that lists hosts changes with it.
+        privateIp: address,
         vpcSecurityGroupIds: args.securityGroupIds,
         iamInstanceProfile: profile.name,
         keyName: setup.keyName,
@@ -263,7 +267,7 @@ export class Host extends pulumi.ComponentResource {
         // Delete first: the engine removes the containers on the old host (still running), detaches
         // the data volume and terminates the old instance before the new one boots with the volume.
         deleteBeforeReplace: true,
-        dependsOn: [...(args.after ?? []), ...(args.egress ? [args.egress] : [])],
+        dependsOn: [...(args.after ?? []), ...(args.subnet.hostPrerequisites ?? [])],
       },
     );
     // Delete first: a volume attaches to one instance at a time (AWS answers VolumeInUse otherwise).
@@ -286,8 +290,11 @@ export class Host extends pulumi.ComponentResource {
     this.hostName = name;
     this.role = args.role;
     this.instanceId = instance.id;
-    this.privateIp = instance.privateIp;
-    this.zone = pulumi.output(args.zone);
+    // The planned address, not the instance's output: consumers on other hosts (proxy backends,
+    // scrape targets) then hold no dependency on this instance, and a replacement of this host
+    // (delete-first, see above) does not take theirs down with it.
+    this.privateIp = pulumi.output(address);
+    this.zone = pulumi.output(args.subnet.zone);
     this.roleName = role.name;
     this.target = pulumi
       .all([instance.id, instance.privateIp])

@@ -8,6 +8,7 @@ import { renderNginxConfig } from "../render/nginx";
 import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
+import { HOST_SLOTS } from "./network-plan";
 import { PORTS } from "./ports";
 
 export interface LoadBalancerPairArgs {
@@ -114,9 +115,8 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
         {
           role: "loadbalancer",
           size: args.size,
-          subnetId: subnet.id,
-          zone: subnet.zone,
-          egress: subnet.egress,
+          subnet,
+          slot: HOST_SLOTS.loadbalancer,
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
           publicAddress: args.publicAddresses,

@@ -27,6 +27,7 @@ import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService, type ServiceContainerSpec } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
 import type { MonitoredHost } from "./monitored-host";
+import { HOST_SLOTS } from "./network-plan";
 import { PORTS } from "./ports";
 import type { StackSecrets } from "./secrets";
 
@@ -249,9 +250,8 @@ export class Monitoring extends pulumi.ComponentResource {
       {
         role: "monitoring",
         size: tierSpec("monitoring", args.settings.tier),
-        subnetId: subnet.id,
-        zone: subnet.zone,
-        egress: subnet.egress,
+        subnet,
+        slot: HOST_SLOTS.monitoring,
         securityGroupIds: [args.securityGroupId],
         setup: args.hostSetup,
         extraDirectories: monitoringDirectories(),

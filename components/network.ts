@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets } from "./network-plan";
+import { hostBlock, planSubnets } from "./network-plan";
 
 export interface NetworkArgs {
   /** IPv4 CIDR of the VPC. */
@@ -20,10 +20,11 @@ export interface SubnetInfo {
   cidr: string;
   zone: pulumi.Output<string>;
   /**
-   * The subnet's route to the internet (its route-table association): hosts launch after it, so
-   * cloud-init's downloads and the SSM agent's registration work from the first second.
+   * What a host in this subnet launches after: the route to the internet (its route-table
+   * association), so cloud-init's downloads and the SSM agent's registration work from the first
+   * second, and the reservation of the host block (see network-plan.ts).
    */
-  egress: pulumi.Resource;
+  hostPrerequisites: pulumi.Resource[];
 }
 
 /** VPC, a public and a private subnet per zone, internet and NAT gateways, routes, flow logs. */
@@ -87,7 +88,10 @@ export class Network extends pulumi.ComponentResource {
         id: publicSubnet.id,
         cidr: zonePlan.publicCidr,
         zone: publicSubnet.availabilityZone,
-        egress: publicEgress,
+        hostPrerequisites: [
+          publicEgress,
+          this.reserveHostBlock(name, `public-${i}`, publicSubnet.id, zonePlan.publicCidr),
+        ],
       });
 
       if (args.natGateways === "perZone" || i === 0) {
@@ -129,7 +133,10 @@ export class Network extends pulumi.ComponentResource {
         id: privateSubnet.id,
         cidr: zonePlan.privateCidr,
         zone: privateSubnet.availabilityZone,
-        egress: privateEgress,
+        hostPrerequisites: [
+          privateEgress,
+          this.reserveHostBlock(name, `private-${i}`, privateSubnet.id, zonePlan.privateCidr),
+        ],
       });
     }
 
@@ -218,6 +225,20 @@ export class Network extends pulumi.ComponentResource {
         tags: tagged("flow-logs"),
       },
       parent,
+    );
+  }
+
+  /** Keeps the subnet's host block for explicit assignment: AWS hands none of it to other interfaces. */
+  private reserveHostBlock(name: string, key: string, subnetId: pulumi.Output<string>, subnetCidr: string) {
+    return new aws.ec2.SubnetCidrReservation(
+      `${name}-${key}-hosts`,
+      {
+        subnetId,
+        cidrBlock: hostBlock(subnetCidr),
+        reservationType: "explicit",
+        description: "fixed addresses of the stack's hosts",
+      },
+      { parent: this },
     );
   }
 }

@@ -57,8 +57,8 @@ const network = z.strictObject({
     ipv4Cidr
       .refine((v) => {
         const p = parseIpv4Cidr(v);
-        return typeof p === "string" || (p.prefix >= 16 && p.prefix <= 24);
-      }, "must have a prefix between /16 and /24 (AWS allows /16 at most; the subnet plan needs 16 blocks)")
+        return typeof p === "string" || (p.prefix >= 16 && p.prefix <= 22);
+      }, "must have a prefix between /16 and /22 (AWS allows /16 at most; the subnet plan needs 16 blocks of at least /26, each with a block of fixed host addresses)")
       .default("10.0.0.0/16"),
     "IPv4 CIDR of the VPC; split into 16 equal blocks, public subnets first, private from the ninth.",
     "10.0.0.0/16",

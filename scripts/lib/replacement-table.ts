@@ -313,6 +313,11 @@ function awsRules(): Record<string, ReplacementRule> {
       updatesInPlace: ["routeTableId"],
       source: `${TF_AWS}/ec2/vpc_route_table_association.go (ForceNew; route_table_id via ReplaceRouteTableAssociation)`,
     },
+    "aws:ec2/subnetCidrReservation:SubnetCidrReservation": {
+      // The resource has no update: every argument is ForceNew.
+      forcesReplacement: regional("cidrBlock", "description", "reservationType", "subnetId"),
+      source: `${TF_AWS}/ec2/vpc_subnet_cidr_reservation.go (every argument ForceNew)`,
+    },
     "aws:ec2/securityGroup:SecurityGroup": {
       forcesReplacement: regional("description", "name", "namePrefix", "vpcId"),
       updatesInPlace: ["ingress", "egress", "revokeRulesOnDelete", "tags"],

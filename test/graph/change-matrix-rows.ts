@@ -23,6 +23,7 @@ const APP_CONTAINER = /^jr-prod-app-\d+-jairouter$/;
 const LB_PROXY = /^jr-prod-lb-\d+-(haproxy|nginx)$/;
 
 const CHANGED = ["update", "replace"] as const;
+const TG_ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
 
 /** A well-formed ed25519 public key (type, then 32 key bytes), other than the synth's placeholder. */
 export const NEW_SSH_PUBLIC_KEY = (() => {
@@ -185,6 +186,31 @@ export function matrixRows(tls: TlsFixture | undefined): MatrixRow[] {
         { name: FOURTH_APP_HOST, actions: ["delete"] },
         { type: ON_HOST, name: ANY_LB_HOST, actions: CHANGED },
         { type: ON_HOST, name: MONITORING_HOST, actions: CHANGED },
+      ],
+    },
+    {
+      change: "hosts.ubuntuBuild 20251022 → 20251113 (rebuild)",
+      set: { "hosts.ubuntuBuild": "20251113" },
+      rebuild: true,
+      must: [
+        ...[INSTANCE, ATTACHMENT].map((type) => ({
+          why: "every host boots the new image with its data volume",
+          type,
+          name: ANY_HOST,
+          actions: ["replace"] as const,
+          count: 6,
+        })),
+        {
+          why: "the NLB registers the new proxy instances",
+          type: TG_ATTACHMENT,
+          actions: ["replace"],
+          count: 4,
+        },
+      ],
+      may: [
+        { type: ON_HOST, name: ANY_HOST, actions: CHANGED },
+        // Docker on the new instance: the provider is updated in place (host), see host-service.ts
+        { type: "pulumi:providers:docker", name: ANY_HOST, actions: ["update"] },
       ],
     },
     {

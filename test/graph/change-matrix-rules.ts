@@ -56,6 +56,11 @@ export interface MatrixRow {
   may: readonly Selector[];
   /** A tier change: instances and volumes may be updated in place. */
   tierChange?: boolean;
+  /**
+   * A host rebuild (OS image, anything in user data): instances and their volume attachments may be
+   * replaced, one host at a time; the data volumes themselves still may not change.
+   */
+  rebuild?: boolean;
   /** Resources that go away with a removed host, and so may be deleted. */
   removes?: RegExp;
 }
@@ -73,14 +78,18 @@ export const INVARIANTS: readonly Invariant[] = [
   {
     rule: "only a tier change touches an existing EC2 instance, and only in place",
     type: INSTANCE,
-    forbidden: (row) => (row.tierChange ? ["replace"] : ["replace", "update"]),
+    forbidden: (row) => (row.rebuild ? [] : row.tierChange ? ["replace"] : ["replace", "update"]),
   },
   {
     rule: "only a tier change touches an existing EBS volume, and only in place (resize)",
     type: VOLUME,
     forbidden: (row) => (row.tierChange ? ["replace"] : ["replace", "update"]),
   },
-  { rule: "a volume attachment is never replaced", type: ATTACHMENT, forbidden: () => ["replace"] },
+  {
+    rule: "a volume attachment is replaced only with its host",
+    type: ATTACHMENT,
+    forbidden: (row) => (row.rebuild ? [] : ["replace"]),
+  },
   { rule: "an EIP is never replaced", type: EIP, forbidden: () => ["replace"] },
   { rule: "the NLB is never replaced", type: NLB, forbidden: () => ["replace"] },
   { rule: "the backup bucket is never replaced", type: BUCKET, forbidden: () => ["replace", "delete"] },

@@ -75,6 +75,36 @@ describe("day 2 on prod", () => {
     }
   });
 
+  it("replaces nothing on other hosts with a host: no host's resources take inputs from another's instance", () => {
+    // A delete-first replacement removes, before anything else, every resource whose inputs come
+    // from the old instance: if the proxies' config took the app hosts' addresses from their
+    // instances, replacing one app host would take both proxies down. Fixed addresses prevent it.
+    const hosts = [...instanceIds(prod).keys()];
+    const hostOf = (name: string) => hosts.find((h) => name === h || name.startsWith(`${h}-`));
+    const hardware = new Map(
+      resourcesOf(prod, INSTANCE)
+        .concat(resourcesOf(prod, ATTACHMENT))
+        .map((r) => [r.urn, hostOf(r.name)!] as const),
+    );
+    const crossings: string[] = [];
+    for (const r of prod.resources) {
+      const own = hostOf(r.name);
+      if (!own) continue;
+      const chained = new Set(optionsOf(r).dependsOn ?? []);
+      for (const dep of r.dependencies) {
+        const other = hardware.get(dep);
+        if (other && other !== own && !chained.has(dep)) crossings.push(`${r.name} <- ${other}`);
+      }
+    }
+    expect(crossings).toEqual([]);
+    const proxyConfig = byName(prod, COMMAND, "jr-prod-lb-0-config");
+    for (const address of resourcesOf(prod, INSTANCE)
+      .filter((i) => /-app-\d$/.test(i.name))
+      .map((i) => plainInputs(i).privateIp as string)) {
+      expect(plainInputs(proxyConfig).stdin).toContain(`${address}:8080`);
+    }
+  });
+
   it("runs node-exporter as a container on every host, so a new image replaces no instance", () => {
     const exporters = resourcesOf(prod, CONTAINER).filter((c) => c.name.endsWith("-node-exporter"));
     expect(exporters).toHaveLength(6);
