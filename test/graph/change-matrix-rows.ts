@@ -39,6 +39,44 @@ const NEW_MODEL_INSTANCE = {
   weight: 1,
 };
 
+/**
+ * Scaling the app tier: the fourth host comes or goes whole, and the proxies and Prometheus change
+ * because they list every app host; nothing else.
+ */
+function scaleRow(
+  change: string,
+  base: Record<string, unknown> | undefined,
+  set: Record<string, unknown>,
+  action: "create" | "delete",
+): MatrixRow {
+  return {
+    change,
+    ...(base ? { base } : {}),
+    set,
+    ...(action === "delete" ? { removes: FOURTH_APP_HOST } : {}),
+    must: [
+      ...[INSTANCE, VOLUME, ATTACHMENT].map((type) => ({
+        why: action === "create" ? "the fourth host" : "the fourth host goes",
+        type,
+        name: FOURTH_APP_HOST,
+        actions: [action] as const,
+        count: 1,
+      })),
+      ...[...LB_HOSTS, MONITORING_HOST].map((name) => ({
+        why: "the load balancers and Prometheus list every app host",
+        type: ON_HOST,
+        name,
+        actions: CHANGED,
+      })),
+    ],
+    may: [
+      { name: FOURTH_APP_HOST, actions: [action] },
+      { type: ON_HOST, name: ANY_LB_HOST, actions: CHANGED },
+      { type: ON_HOST, name: MONITORING_HOST, actions: CHANGED },
+    ],
+  };
+}
+
 /** A renewal: the same key, a new certificate for the same name. */
 export interface TlsFixture {
   privateKeyPem: string;
@@ -138,56 +176,8 @@ export function matrixRows(tls: TlsFixture | undefined): MatrixRow[] {
       mentions: [{ text: "c6in.4xlarge", onEach: APP_HOSTS }],
       may: [{ type: ON_HOST, name: ANY_APP_HOST, actions: CHANGED }],
     },
-    {
-      change: "appServers.count 3 → 4",
-      set: { "appServers.count": 4 },
-      must: [
-        ...[INSTANCE, VOLUME, ATTACHMENT].map((type) => ({
-          why: "the fourth host",
-          type,
-          name: FOURTH_APP_HOST,
-          actions: ["create"] as const,
-          count: 1,
-        })),
-        ...[...LB_HOSTS, MONITORING_HOST].map((name) => ({
-          why: "the load balancers and Prometheus list every app host",
-          type: ON_HOST,
-          name,
-          actions: CHANGED,
-        })),
-      ],
-      may: [
-        { name: FOURTH_APP_HOST, actions: ["create"] },
-        { type: ON_HOST, name: ANY_LB_HOST, actions: CHANGED },
-        { type: ON_HOST, name: MONITORING_HOST, actions: CHANGED },
-      ],
-    },
-    {
-      change: "appServers.count 4 → 3",
-      base: { "appServers.count": 4 },
-      set: { "appServers.count": 3 },
-      removes: FOURTH_APP_HOST,
-      must: [
-        ...[INSTANCE, VOLUME, ATTACHMENT].map((type) => ({
-          why: "the fourth host goes",
-          type,
-          name: FOURTH_APP_HOST,
-          actions: ["delete"] as const,
-          count: 1,
-        })),
-        ...[...LB_HOSTS, MONITORING_HOST].map((name) => ({
-          why: "the load balancers and Prometheus list every app host",
-          type: ON_HOST,
-          name,
-          actions: CHANGED,
-        })),
-      ],
-      may: [
-        { name: FOURTH_APP_HOST, actions: ["delete"] },
-        { type: ON_HOST, name: ANY_LB_HOST, actions: CHANGED },
-        { type: ON_HOST, name: MONITORING_HOST, actions: CHANGED },
-      ],
-    },
+    scaleRow("appServers.count 3 → 4", undefined, { "appServers.count": 4 }, "create"),
+    scaleRow("appServers.count 4 → 3", { "appServers.count": 4 }, { "appServers.count": 3 }, "delete"),
     {
       change: "hosts.ubuntuBuild 20251022 → 20251113 (rebuild)",
       set: { "hosts.ubuntuBuild": "20251113" },

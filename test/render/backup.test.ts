@@ -18,6 +18,7 @@ import {
   type BackupEnvInput,
 } from "../../render/backup";
 import { run, toolsAvailable } from "../support/tools";
+import { parseUnit } from "../support/systemd-unit";
 
 const ENV: BackupEnvInput = {
   role: "app",
@@ -31,24 +32,6 @@ const SCRIPTS: Record<string, () => string> = {
   "jairouter-restore": renderRestoreScript,
   "jairouter-backup-activate": renderBackupActivateScript,
 };
-
-/** Sections of a systemd unit file: `{ Unit: { Description: [...] }, ... }`. */
-function parseUnit(text: string): Record<string, Record<string, string[]>> {
-  const sections: Record<string, Record<string, string[]>> = {};
-  let current: Record<string, string[]> | undefined;
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const section = /^\[([A-Za-z]+)\]$/.exec(line);
-    if (section) {
-      current = sections[section[1]!] = {};
-      continue;
-    }
-    const entry = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (!entry || !current) throw new Error(`not a unit file line: ${line}`);
-    (current[entry[1]!] ??= []).push(entry[2]!);
-  }
-  return sections;
-}
 
 describe("backup scripts", () => {
   let dir = "";

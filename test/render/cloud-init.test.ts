@@ -24,6 +24,7 @@ import {
 import { HOST_PATHS, type HostRole } from "../../render/host-types";
 import { MOUNT_DATA_SCRIPT } from "../../render/scripts/host-scripts";
 import { hasTool, run, toolsAvailable, yamllint } from "../support/tools";
+import { parseUnit } from "../support/systemd-unit";
 
 // R9.2, written out here on purpose (not imported) so a wrong table in the renderer fails the test.
 const EXPECTED_SYSCTLS: Record<string, string> = {
@@ -87,24 +88,6 @@ function content(text: string, path: string): string {
   const file = files(text).get(path);
   if (!file) throw new Error(`${path} is not written`);
   return file.content;
-}
-
-/** Sections of a systemd unit file: `{ Unit: { After: [...] }, ... }`. */
-function parseUnit(text: string): Record<string, Record<string, string[]>> {
-  const sections: Record<string, Record<string, string[]>> = {};
-  let current: Record<string, string[]> | undefined;
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const section = /^\[([A-Za-z]+)\]$/.exec(line);
-    if (section) {
-      current = sections[section[1]!] = {};
-      continue;
-    }
-    const entry = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (!entry || !current) throw new Error(`not a unit file line: ${line}`);
-    (current[entry[1]!] ??= []).push(entry[2]!);
-  }
-  return sections;
 }
 
 describe.each(ROLES)("renderCloudInit for a %s host", (role) => {
