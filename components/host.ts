@@ -325,7 +325,7 @@ export class Host extends pulumi.ComponentResource {
       `${name}-docker`,
       {
         host: this.target.apply((t) => dockerHost(access, t)),
-        sshOpts: sshOptions(access),
+        sshOpts: this.target.apply((t) => sshOptions(access, t)),
         registryAuth: setup.registryAuth ? dockerHubAuth(setup.registryAuth) : undefined,
       },
       { parent: this, dependsOn: [this.ready, authorizedKeys] },
