@@ -7,6 +7,10 @@
 // then tried again with real requests. A request hitting a dead server is passed to the next one
 // (`proxy_next_upstream`) only when that is safe: Nginx never re-sends POST/PATCH/LOCK once it
 // reached a server. See docs/benchmarks.md for both engines side by side.
+//
+// Runtime edits: every server line of the upstream ends with `# <backend name>` and the renderer
+// never writes `down`, so render/scripts/nginx-runtime.ts can drain a server by marking that one
+// line `down` and reloading (open-source Nginx has no runtime API).
 import {
   ACTUATOR_PATH_REGEX,
   ALPN_PROTOCOLS,
@@ -30,7 +34,14 @@ import {
 } from "./lb-common";
 import type { LoadBalancerRenderInput } from "./lb-types";
 
-const UPSTREAM = "jairouter";
+/** Name of the upstream whose servers are the app hosts (BACKEND in the proxy runtime env file). */
+export const NGINX_UPSTREAM = "jairouter";
+const UPSTREAM = NGINX_UPSTREAM;
+
+/** Trailing comment that identifies a backend's server line in the upstream (`# app-0`). */
+export function nginxServerMarker(backendName: string): string {
+  return `# ${backendName}`;
+}
 
 /** Renders a block; `body` lines may themselves be rendered blocks (multi-line strings). */
 function block(header: string, body: string[]): string {
@@ -97,7 +108,8 @@ function upstream(input: LoadBalancerRenderInput): string {
   return block(`upstream ${UPSTREAM}`, [
     "least_conn;",
     ...input.backends.map(
-      (b) => `server ${b.address}:${b.port} max_fails=${hc.fall} fail_timeout=${failTimeout}; # ${b.name}`,
+      (b) =>
+        `server ${b.address}:${b.port} max_fails=${hc.fall} fail_timeout=${failTimeout}; ${nginxServerMarker(b.name)}`,
     ),
     `keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`,
     `keepalive_timeout ${formatDuration(CLIENT_KEEPALIVE_MS)};`,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TLS12_CIPHERS, TLS13_CIPHERSUITES } from "../../render/lb-common";
 import type { LoadBalancerRenderInput } from "../../render/lb-types";
-import { renderNginxConfig } from "../../render/nginx";
+import { NGINX_UPSTREAM, nginxServerMarker, renderNginxConfig } from "../../render/nginx";
 import { type TestCert, generateTestCert } from "../e2e/support/certs";
 import { productionLikeInput } from "../e2e/support/lb-inputs";
 import { runPiped } from "../e2e/support/pipe";
@@ -87,6 +87,22 @@ describe("renderNginxConfig", () => {
     }
     expect(cfg).not.toContain("$proxy_add_x_forwarded_for");
     expect(cfg).not.toMatch(/non_idempotent|gzip on/);
+  });
+
+  it("marks each upstream server line with its backend's name, for the runtime scripts' edits", () => {
+    const cfg = renderNginxConfig(input());
+    const upstream = cfg.slice(cfg.indexOf(`upstream ${NGINX_UPSTREAM} {`));
+    const serverLines = upstream
+      .slice(0, upstream.indexOf("}"))
+      .split("\n")
+      .filter((l) => /^\s*server /.test(l));
+    expect(serverLines).toHaveLength(input().backends.length);
+    for (const b of input().backends) {
+      const marked = cfg.split("\n").filter((l) => l.endsWith(` ${nginxServerMarker(b.name)}`));
+      expect(marked, b.name).toEqual([serverLines.find((l) => l.includes(`${b.address}:${b.port} `))]);
+    }
+    // `down` is the drain scripts' mark alone
+    expect(cfg).not.toMatch(/\bdown\b/);
   });
 
   it("rejects an input without backends, naming the field", () => {
