@@ -16,6 +16,7 @@ import {
   TLS13_CIPHERSUITES,
   assertValidLbInput,
   formatDuration,
+  haproxyServerStateFile,
   httpsOrigin,
 } from "./lb-common";
 import type { LoadBalancerRenderInput } from "./lb-types";
@@ -47,9 +48,15 @@ function globalSection(input: LoadBalancerRenderInput): string {
   return section("global", [
     // stdout: the container runtime collects the logs (no syslog daemon inside the container)
     "log stdout format raw local0",
+    // a master process that reloads in place on SIGUSR2: new workers take over the listening
+    // sockets, old ones finish their connections (streams included) and then exit
+    "master-worker",
     `maxconn ${input.maxConnections}`,
+    // the runtime API used by the host's drain, return and activate scripts
     `stats socket ${input.runtime.haproxy.adminSocketPath} mode 600 level admin`,
     "stats timeout 30s",
+    // written by the activate script just before a reload, read by the new worker: a drain survives
+    `server-state-file ${haproxyServerStateFile(input.runtime.haproxy)}`,
     `ssl-default-bind-ciphers ${TLS12_CIPHERS.join(":")}`,
     `ssl-default-bind-ciphersuites ${TLS13_CIPHERSUITES.join(":")}`,
     "ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
@@ -63,6 +70,7 @@ function defaultsSection(input: LoadBalancerRenderInput): string {
     "log global",
     "option httplog",
     "option dontlognull",
+    "load-server-state-from-file global",
     `maxconn ${input.maxConnections}`,
     `timeout connect ${formatDuration(t.connectMs)}`,
     `timeout client ${formatDuration(t.clientMs)}`,

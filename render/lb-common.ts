@@ -1,7 +1,7 @@
 // Pieces shared by the HAProxy and Nginx renderers: TLS policy, headers, paths, defaults and the
 // input check. Both engines must behave the same from the outside, so the tables live here once.
 import { z } from "zod";
-import type { LbTunables, LoadBalancerRenderInput } from "./lb-types";
+import type { HaproxyRuntime, LbTunables, LoadBalancerRenderInput } from "./lb-types";
 
 /**
  * Mozilla "intermediate" TLS 1.2 ciphers (guideline 5.7) without its DHE-RSA suites: those need a DH
@@ -86,11 +86,19 @@ export function defaultLbTunables(): LbTunables {
     retries: 3,
     maxConnections: 50_000,
     runtime: {
-      // paths that exist and are writable in the official haproxy and nginx images
+      // paths that exist and are writable in the official haproxy and nginx images; the admin
+      // socket's directory (with the server-state file) is where the host's scripts reach HAProxy
       haproxy: { adminSocketPath: "/var/lib/haproxy/admin.sock" },
       nginx: { pidFile: "/var/run/nginx.pid", tempDir: "/var/cache/nginx", user: "nginx" },
     },
   };
+}
+
+/** HAProxy's server-state file: the one given, else `server-state` beside the admin socket. */
+export function haproxyServerStateFile(runtime: HaproxyRuntime): string {
+  if (runtime.serverStateFile !== undefined) return runtime.serverStateFile;
+  const socket = runtime.adminSocketPath;
+  return `${socket.slice(0, socket.lastIndexOf("/"))}/server-state`;
 }
 
 /** Formats milliseconds with the largest exact unit; both engines read `ms`, `s`, `m` and `h`. */
@@ -173,7 +181,7 @@ const inputSchema = z
         .regex(/^[!#-&(-~]+$/, "must be printable ASCII without spaces or quotes"),
     }),
     runtime: z.object({
-      haproxy: z.object({ adminSocketPath: absPath.max(100) }),
+      haproxy: z.object({ adminSocketPath: absPath.max(100), serverStateFile: absPath.optional() }),
       nginx: z.object({ pidFile: absPath, tempDir: absPath, user: z.string().regex(namePattern).optional() }),
     }),
   })

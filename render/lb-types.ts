@@ -76,8 +76,16 @@ export interface LbStats {
 
 /** HAProxy process paths. */
 export interface HaproxyRuntime {
-  /** Unix socket of the runtime API (drain/disable a server during maintenance). */
+  /**
+   * Unix socket of the runtime API (drain/return a server during a rollout). Its directory must be
+   * one the host's runtime scripts reach (a bind mount in a container).
+   */
   adminSocketPath: string;
+  /**
+   * Server states saved before a reload and loaded by the new worker, so a drained server stays
+   * drained. Default: `server-state` next to the admin socket.
+   */
+  serverStateFile?: string;
 }
 
 /** Nginx process paths. */

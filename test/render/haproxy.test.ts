@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../render/haproxy";
+import { defaultLbTunables, haproxyServerStateFile } from "../../render/lb-common";
 import type { LoadBalancerRenderInput } from "../../render/lb-types";
 import { type TestCert, generateTestCert } from "../e2e/support/certs";
 import { productionLikeInput } from "../e2e/support/lb-inputs";
@@ -11,10 +12,14 @@ import { run, toolsAvailable } from "../support/tools";
 
 let dir = "";
 let cert: TestCert;
+const fakeCertFiles = { certificatePath: "/c.pem", keyPath: "/k.pem", combinedPemPath: "/ck.pem", pem: "" };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "render-haproxy-"));
   if (toolsAvailable("openssl")) cert = generateTestCert(dir, "api.example.com");
+  // the activate script saves the server states before it validates; without the file haproxy -c
+  // warns (a first start without one is harmless: every server starts READY)
+  writeFileSync(haproxyServerStateFile(productionLikeInput(dir, fakeCertFiles).runtime.haproxy), "1\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,6 +99,24 @@ describe("renderHaproxyConfig", () => {
     expect(sectionLines(cfg, "backend be_jairouter")).toContain("retry-on conn-failure empty-response");
     expect(sectionLines(cfg, "backend be_jairouter_once")).toContain("retry-on conn-failure");
     expect(cfg).not.toMatch(/response-timeout|all-retryable-errors|compression/);
+  });
+
+  it("runs master-worker with an admin socket and a server-state file the runtime scripts use", () => {
+    const cfg = renderHaproxyConfig(input());
+    expect(sectionLines(cfg, "global")).toEqual(
+      expect.arrayContaining([
+        "master-worker",
+        "stats socket /run/lb/admin.sock mode 600 level admin",
+        "server-state-file /run/lb/server-state",
+      ]),
+    );
+    expect(sectionLines(cfg, "defaults")).toContain("load-server-state-from-file global");
+    const production = { ...input(), runtime: defaultLbTunables().runtime };
+    expect(renderHaproxyConfig(production)).toContain("server-state-file /var/lib/haproxy/server-state");
+    const explicit = { ...production.runtime.haproxy, serverStateFile: "/srv/state" };
+    expect(
+      renderHaproxyConfig({ ...production, runtime: { ...production.runtime, haproxy: explicit } }),
+    ).toContain("server-state-file /srv/state\n");
   });
 
   it("rejects an input without backends, naming the field", () => {

@@ -63,6 +63,10 @@ export class StubBackend {
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Requests being answered (a stream until its last chunk), health checks included. */
+  private active = 0;
+  /** Spring Boot's readiness: OUT_OF_SERVICE from the start of a graceful shutdown. */
+  private readiness: "UP" | "OUT_OF_SERVICE" = "UP";
 
   constructor(readonly options: StubOptions) {}
 
@@ -75,8 +79,14 @@ export class StubBackend {
     return this.hits.get(`${method} ${path}`) ?? 0;
   }
 
+  /** Requests being answered now. */
+  get inFlight(): number {
+    return this.active;
+  }
+
   /** Starts listening; resolves once bound. */
   async start(): Promise<void> {
+    this.readiness = "UP";
     const server = http.createServer((req, res) => void this.handle(req, res));
     // longer than the proxies' upstream keep-alive: the proxy, not the app, closes idle connections
     server.keepAliveTimeout = 65_000;
@@ -103,6 +113,22 @@ export class StubBackend {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Stops like Spring Boot on SIGTERM (graceful shutdown): health and every new request answer 503
+   * OUT_OF_SERVICE at once, requests in flight (streams included) run to their end, then the
+   * listener closes. Whatever is still running after `graceMs` is cut, as Spring does after its
+   * shutdown phase. Resolves with the number of requests cut.
+   */
+  async stopGracefully(graceMs: number): Promise<number> {
+    this.readiness = "OUT_OF_SERVICE";
+    const deadline = Date.now() + graceMs;
+    // the in-flight count includes health probes being answered: wait for zero
+    while (this.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const cut = this.active;
+    await this.stop();
+    return cut;
+  }
+
   private record(req: IncomingMessage): string {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const key = `${req.method ?? "GET"} ${path}`;
@@ -111,8 +137,14 @@ export class StubBackend {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.active++;
+    res.once("close", () => this.active--);
     const path = this.record(req);
     const body = await readBody(req);
+    if (this.readiness === "OUT_OF_SERVICE") {
+      res.setHeader("connection", "close");
+      return sendJson(res, 503, { status: "OUT_OF_SERVICE" });
+    }
     if (path === "/actuator/health") return sendJson(res, 200, { status: "UP" });
     if (path === "/actuator/env") return sendJson(res, 200, { backend: this.name, propertySources: [] });
     if (path === "/drop") return void req.socket.destroy();
