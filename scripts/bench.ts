@@ -1,6 +1,7 @@
 // Load-balancer benchmark: direct to a stub backend vs through HAProxy vs through Nginx, all on
 // loopback, configs from the same render functions as production. Run: `npx tsx scripts/bench.ts`.
-// Bounded: about 70 s in total (three 10 s load runs, SSE probes, two backend-kill runs).
+// Bounded: about 70 s (three 10 s load runs, SSE probes, two backend-kill runs), then about 35 s
+// per engine for a full rollout and a reload under load (test/e2e/support/rollout-harness.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -12,6 +13,8 @@ import { type TlsTrust, request, requestEvents } from "../test/e2e/support/clien
 import { killDuringLoad } from "../test/e2e/support/failover";
 import { type LbEngine, type RunningLb, haproxyEngine, nginxEngine } from "../test/e2e/support/lb-engines";
 import { TEST_HEALTH, TEST_SERVER_NAME, testLbInput } from "../test/e2e/support/lb-inputs";
+import { type PhaseReport, type RolloutEngine, runRollout } from "../test/e2e/support/rollout-harness";
+import { nginxRolloutEngine } from "../test/e2e/support/rollout-nginx";
 import { type EchoAnswer, startStubBackends } from "../test/e2e/support/stub-backend";
 import { waitFor } from "../test/e2e/support/wait";
 import { hasTool } from "../test/support/tools";
@@ -22,6 +25,12 @@ const LB_ADDRESS: Record<LbEngine["name"], string> = { haproxy: "127.0.0.162", n
 const LOAD_SECONDS = 10;
 const CONNECTIONS = 32;
 const SSE_RUNS = 5;
+/** Backends of the rollout runs (their own stubs, beside the load runs' ones). */
+const ROLLOUT_BACKEND_PORTS = [28191, 28192, 28193];
+/** Engines measured during a rollout and a reload, each behind its own address. */
+const ROLLOUT_ENGINES: Array<{ engine: RolloutEngine; proxyAddress: string }> = [
+  { engine: nginxRolloutEngine, proxyAddress: LB_ADDRESS.nginx },
+];
 
 interface Row {
   target: string;
@@ -160,6 +169,48 @@ function table(rows: Row[]): string {
   return [header, `|${"---|".repeat(10)}`, ...lines].join("\n");
 }
 
+interface RolloutRow {
+  engine: string;
+  rollout: PhaseReport;
+  reload?: PhaseReport;
+  cutAtShutdown: number;
+}
+
+function rolloutTable(rows: RolloutRow[]): string {
+  const phase = (p: PhaseReport | undefined): string =>
+    p
+      ? `${fmt(p.durationMs / 1000, 1)} | ${p.requests} | ${p.failedRequests.length} | ${p.streams} | ${p.cutStreams.length}`
+      : "n/a | n/a | n/a | n/a | n/a";
+  const header =
+    "| engine | rollout s | requests | failed | streams | cut | reload s | requests | failed | streams | cut | cut by app shutdown |";
+  const lines = rows.map(
+    (r) => `| ${r.engine} | ${phase(r.rollout)} | ${phase(r.reload)} | ${r.cutAtShutdown} |`,
+  );
+  return [header, `|${"---|".repeat(12)}`, ...lines].join("\n");
+}
+
+/** Every backend replaced with drain and return around it, then a config change by activate. */
+async function rolloutRows(): Promise<RolloutRow[]> {
+  const rows: RolloutRow[] = [];
+  for (const { engine, proxyAddress } of ROLLOUT_ENGINES) {
+    process.stderr.write(`${engine.name}: rollout of three backends and a reload, under load...\n`);
+    const report = await runRollout({
+      engine,
+      backendHost: BACKEND_HOST,
+      backendPorts: ROLLOUT_BACKEND_PORTS,
+      proxyAddress,
+      log: (line) => process.stderr.write(`  ${line}\n`),
+    });
+    rows.push({
+      engine: engine.name,
+      rollout: report.rollout,
+      reload: report.reload,
+      cutAtShutdown: report.cutAtShutdown,
+    });
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   for (const tool of ["haproxy", "nginx", "openssl"]) {
     if (!hasTool(tool)) throw new Error(`${tool} is required for the benchmark`);
@@ -225,6 +276,7 @@ async function main(): Promise<void> {
       });
       await lb.daemon.stop();
     }
+    const rollouts = await rolloutRows();
     const loadTool = useWrk
       ? `wrk -t1 -c${CONNECTIONS} -d${LOAD_SECONDS}s`
       : `Node keep-alive loop, ${CONNECTIONS} clients, ${LOAD_SECONDS} s`;
@@ -232,6 +284,8 @@ async function main(): Promise<void> {
       `${machine()}\nload: ${loadTool}, GET /echo; health interval ${TEST_HEALTH.intervalMs} ms, fall ${TEST_HEALTH.fall}\n`,
     );
     console.log(table(rows));
+    console.log("\nZero-downtime rollout (three backends replaced one at a time) and reload, under load:\n");
+    console.log(rolloutTable(rollouts));
   } finally {
     await Promise.all(lbs.map((lb) => lb.daemon.stop()));
     await Promise.all(stubs.map((s) => s.stop()));
