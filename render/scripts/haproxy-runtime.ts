@@ -61,8 +61,17 @@ while True:
 }
 
 # Backends that hold server $1, from "show servers state" (columns: be_id be_name srv_id srv_name ...).
+# A few tries: a proxy that has just (re)started may answer HTTP a moment before its admin socket.
 backends_of() {
-  admin "show servers state" | awk -v srv="$1" '$1 ~ /^[0-9]+$/ && $4 == srv { print $2 }'
+  local state try
+  for try in 1 2 3 4 5; do
+    if state=$(admin "show servers state"); then
+      awk -v srv="$1" '$1 ~ /^[0-9]+$/ && $4 == srv { print $2 }' <<<"$state"
+      return 0
+    fi
+    ((try == 5)) || sleep 1
+  done
+  return 1
 }
 
 # Runs a runtime command that answers nothing on success; fails with HAProxy's answer otherwise.

@@ -1,7 +1,7 @@
 // HAProxy for the rollout harness: the rendered haproxy.cfg run by the real binary in master-worker
 // mode, with the rendered runtime scripts installed for the local runtime.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HAPROXY_IDEMPOTENT_BACKEND, renderHaproxyConfig } from "../../../render/haproxy";
 import { LB_HEALTH_PATH, haproxyServerStateFile } from "../../../render/lb-common";
@@ -53,7 +53,10 @@ export const haproxyRolloutEngine: RolloutEngine = {
     const daemon = await startDaemon(
       "haproxy",
       ["-W", "-db", "-f", configPath, "-p", settings.pidFile ?? ""],
-      async () => (await request(settings.healthUrl, { timeoutMs: 1_000 })).status === 200,
+      // HAProxy may answer HTTP a moment before its admin socket exists
+      async () =>
+        existsSync(input.runtime.haproxy.adminSocketPath) &&
+        (await request(settings.healthUrl, { timeoutMs: 1_000 })).status === 200,
     );
     const { address, httpsPort } = input.listen;
     return {
