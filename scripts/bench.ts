@@ -14,6 +14,7 @@ import { killDuringLoad } from "../test/e2e/support/failover";
 import { type LbEngine, type RunningLb, haproxyEngine, nginxEngine } from "../test/e2e/support/lb-engines";
 import { TEST_HEALTH, TEST_SERVER_NAME, testLbInput } from "../test/e2e/support/lb-inputs";
 import { type PhaseReport, type RolloutEngine, runRollout } from "../test/e2e/support/rollout-harness";
+import { haproxyRolloutEngine } from "../test/e2e/support/rollout-haproxy";
 import { nginxRolloutEngine } from "../test/e2e/support/rollout-nginx";
 import { type EchoAnswer, startStubBackends } from "../test/e2e/support/stub-backend";
 import { waitFor } from "../test/e2e/support/wait";
@@ -29,6 +30,7 @@ const SSE_RUNS = 5;
 const ROLLOUT_BACKEND_PORTS = [28191, 28192, 28193];
 /** Engines measured during a rollout and a reload, each behind its own address. */
 const ROLLOUT_ENGINES: Array<{ engine: RolloutEngine; proxyAddress: string }> = [
+  { engine: haproxyRolloutEngine, proxyAddress: LB_ADDRESS.haproxy },
   { engine: nginxRolloutEngine, proxyAddress: LB_ADDRESS.nginx },
 ];
 
