@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
-import { AppCluster } from "./components/app-cluster";
+import { APP_STOP_GRACE_SECONDS, AppCluster, appHostAddresses } from "./components/app-cluster";
+import { assertTimeoutChain, LONGEST_MODEL_CALL_SECONDS } from "./components/timeout-chain";
+import { defaultLbTunables } from "./render/lb-common";
 import { Backups } from "./components/backups";
 import { Cache } from "./components/cache";
 import { Firewall } from "./components/firewall";
@@ -13,7 +15,7 @@ import type { MonitoredHost } from "./components/monitored-host";
 import { Monitoring } from "./components/monitoring";
 import { Secrets } from "./components/secrets";
 import { tierSpec } from "./config/tiers";
-import { LOGBACK_XML_PATH } from "./render/application-yml";
+import { APP_SHUTDOWN_PHASE_SECONDS, LOGBACK_XML_PATH } from "./render/application-yml";
 import { Network } from "./components/network";
 import { stackTags } from "./components/tags";
 
@@ -122,6 +124,51 @@ export function buildStack(config: StackConfig) {
     tags: tags("backups"),
   });
 
+  // What a zero-downtime change relies on, checked before anything is registered.
+  const timeouts = {
+    drainWindowSeconds: settings.appServers.drainSeconds,
+    nlbDeregistrationDelaySeconds: settings.appServers.drainSeconds,
+    appShutdownPhaseSeconds: APP_SHUTDOWN_PHASE_SECONDS,
+    containerStopGraceSeconds: APP_STOP_GRACE_SECONDS,
+    proxyAnswerTimeoutSeconds: defaultLbTunables().timeouts.serverMs / 1000,
+    longestModelCallSeconds: LONGEST_MODEL_CALL_SECONDS,
+  };
+  assertTimeoutChain(timeouts);
+
+  // Edge: certificate, proxy pair, front door.
+  const lbNames = [0, 1].map((i) => `lb-${i}.${settings.domain.name}`);
+  const certificate = new Tls(name, {
+    mode: settings.tls.mode === "provided" ? "provided" : "self-signed",
+    domain: settings.domain.name,
+    extraNames: lbNames,
+    certificatePem: settings.tls.certificate,
+    privateKeyPem: config.secrets.tlsPrivateKey,
+  });
+  // Behind an NLB the proxies need no public address (the NLB reaches them in private subnets, which
+  // also spares two Elastic IPs); DNS failover sends clients to the proxies' own public addresses.
+  const behindNlb = settings.loadBalancer.frontDoor === "nlb";
+  const lbSubnets = behindNlb ? network.privateSubnets : network.publicSubnets;
+  const lbPair = new LoadBalancerPair(name, {
+    engine: settings.loadBalancer.engine,
+    size: tierSpec("loadBalancer", settings.loadBalancer.tier),
+    subnets: [lbSubnets[0]!, lbSubnets[1]!],
+    publicAddresses: !behindNlb,
+    securityGroupId: firewall.groupIds.lb,
+    hostSetup,
+    serverName: settings.domain.name,
+    // planned addresses: the proxies never depend on an app instance (network-plan.ts)
+    backends: appHostAddresses(network.privateSubnets, settings.appServers.count),
+    internalCidrs: [...settings.loadBalancer.internalCidrs],
+    monitoringCidrs: [settings.network.cidr],
+    maxConnections: settings.loadBalancer.maxConnections,
+    statsPassword: secrets.lbStatsPassword,
+    certificatePem: certificate.certificatePem,
+    privateKeyPem: certificate.privateKeyPem,
+    combinedPem: certificate.combinedPem,
+    images: settings.images,
+    tags: tags("loadbalancer"),
+  });
+  // The app hosts come after the proxies: each is drained there before it changes.
   const apps = new AppCluster(name, {
     count: settings.appServers.count,
     size: tierSpec("appServer", settings.appServers.tier),
@@ -154,41 +201,10 @@ export function buildStack(config: StackConfig) {
     providerApiKeys: config.secrets.providerApiKeys,
     redis: cache ? { host: cache.host, port: cache.port } : undefined,
     backups: backups.target,
+    proxies: { ...lbPair.rotation, drainSeconds: settings.appServers.drainSeconds },
     tags: tags("app"),
   });
 
-  // Edge: certificate, proxy pair, front door.
-  const lbNames = [0, 1].map((i) => `lb-${i}.${settings.domain.name}`);
-  const certificate = new Tls(name, {
-    mode: settings.tls.mode === "provided" ? "provided" : "self-signed",
-    domain: settings.domain.name,
-    extraNames: lbNames,
-    certificatePem: settings.tls.certificate,
-    privateKeyPem: config.secrets.tlsPrivateKey,
-  });
-  // Behind an NLB the proxies need no public address (the NLB reaches them in private subnets, which
-  // also spares two Elastic IPs); DNS failover sends clients to the proxies' own public addresses.
-  const behindNlb = settings.loadBalancer.frontDoor === "nlb";
-  const lbSubnets = behindNlb ? network.privateSubnets : network.publicSubnets;
-  const lbPair = new LoadBalancerPair(name, {
-    engine: settings.loadBalancer.engine,
-    size: tierSpec("loadBalancer", settings.loadBalancer.tier),
-    subnets: [lbSubnets[0]!, lbSubnets[1]!],
-    publicAddresses: !behindNlb,
-    securityGroupId: firewall.groupIds.lb,
-    hostSetup,
-    serverName: settings.domain.name,
-    backends: apps.privateIps,
-    internalCidrs: [...settings.loadBalancer.internalCidrs],
-    monitoringCidrs: [settings.network.cidr],
-    maxConnections: settings.loadBalancer.maxConnections,
-    statsPassword: secrets.lbStatsPassword,
-    certificatePem: certificate.certificatePem,
-    privateKeyPem: certificate.privateKeyPem,
-    combinedPem: certificate.combinedPem,
-    images: settings.images,
-    tags: tags("loadbalancer"),
-  });
   const frontDoor = new FrontDoor(name, {
     kind: settings.loadBalancer.frontDoor,
     domain: settings.domain.name,
@@ -196,6 +212,7 @@ export function buildStack(config: StackConfig) {
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnets.map((s) => s.id),
     targets: lbPair.hosts.map((h) => ({ instanceId: h.instanceId, publicIp: h.publicIp })),
+    deregistrationDelaySeconds: timeouts.nlbDeregistrationDelaySeconds,
     tags: tags("frontdoor"),
   });
 

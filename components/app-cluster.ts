@@ -22,8 +22,9 @@ import { appContainerLimits, javaOptions } from "./app-settings";
 import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
-import { HOST_SLOTS } from "./network-plan";
+import { HOST_SLOTS, hostAddress } from "./network-plan";
 import { PORTS } from "./ports";
+import { appServerName, rotationMembership, type ProxyRotation } from "./rotation";
 import type { StackSecrets } from "./secrets";
 
 export interface AppClusterArgs {
@@ -50,7 +51,25 @@ export interface AppClusterArgs {
   redis?: { host: pulumi.Output<string>; port: number };
   /** The stack's backup bucket; each host backs up its config and H2 state there. */
   backups?: BackupTarget;
+  /** The proxies in front of the app hosts: each host is drained there before it changes. */
+  proxies?: ProxyRotation;
   tags: Record<string, string>;
+}
+
+/** Where app host `i` lives: subnets round-robin, and a slot of its subnet's host block. */
+export function appHostPlacement(subnets: HostSubnet[], i: number): { subnet: HostSubnet; slot: number } {
+  return {
+    subnet: subnets[i % subnets.length]!,
+    slot: HOST_SLOTS.firstApp + Math.floor(i / subnets.length),
+  };
+}
+
+/** The app hosts' fixed addresses, known before any host exists (what the proxies list). */
+export function appHostAddresses(subnets: HostSubnet[], count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const { subnet, slot } = appHostPlacement(subnets, i);
+    return hostAddress(subnet.cidr, slot);
+  });
 }
 
 export interface AppInstance {
@@ -59,6 +78,11 @@ export interface AppInstance {
   /** Passes once the app on this host runs and is healthy (after every change to it). */
   healthy: command.local.Command;
   modelSync: command.local.Command;
+  /**
+   * The host's membership in the proxies' rotation: created (returned to rotation) once the app
+   * is healthy, deleted (drained on every proxy) before its container goes, whatever replaces it.
+   */
+  rotation?: command.local.Command;
 }
 
 /**
@@ -89,20 +113,22 @@ export class AppCluster extends pulumi.ComponentResource {
 
     let previous: AppInstance | undefined;
     for (let i = 0; i < args.count; i++) {
-      const subnet = args.subnets[i % args.subnets.length]!;
+      const { subnet, slot } = appHostPlacement(args.subnets, i);
       const hostName = `${name}-app-${i}`;
+      // What the next host waits for: this one back in rotation (or healthy, without proxies).
+      const served = (p: AppInstance) => p.rotation ?? p.healthy;
       const host = new Host(
         hostName,
         {
           role: "app",
           size: args.size,
           subnet,
-          slot: HOST_SLOTS.firstApp + Math.floor(i / args.subnets.length),
+          slot,
           securityGroupIds: [args.securityGroupId],
           setup: args.hostSetup,
           backup: args.backups,
           // Replacing or resizing hosts goes one at a time: the previous one serves again first.
-          after: previous ? [previous.healthy, previous.modelSync] : undefined,
+          after: previous ? [served(previous), previous.modelSync] : undefined,
           tags: args.tags,
         },
         { parent: this },
@@ -180,8 +206,8 @@ export class AppCluster extends pulumi.ComponentResource {
           },
           labels: [{ label: "jairouter.instance", value: instanceId }],
           stopGraceSeconds: APP_STOP_GRACE_SECONDS,
-          // One host at a time: the previous host's app is healthy again before this one is replaced.
-          dependsOn: [seed.command, ...(previous ? [previous.healthy] : [])],
+          // One host at a time: the previous host serves again before this one is drained and replaced.
+          dependsOn: [seed.command, ...(previous ? [served(previous)] : [])],
         },
         this,
       );
@@ -205,7 +231,14 @@ export class AppCluster extends pulumi.ComponentResource {
           additionalSecretOutputs: ["stdout", "stderr"],
         },
       );
-      const instance: AppInstance = { host, container, healthy, modelSync };
+      const rotation = args.proxies
+        ? rotationMembership(`${hostName}-rotation`, appServerName(i), args.proxies, args.hostSetup.access, {
+            parent: this,
+            dependsOn: [healthy, ...args.proxies.ready],
+            triggers: [container.id],
+          })
+        : undefined;
+      const instance: AppInstance = { host, container, healthy, modelSync, rotation };
       this.instances.push(instance);
       previous = instance;
     }

@@ -27,6 +27,8 @@ export interface FrontDoorArgs {
   publicSubnetIds: pulumi.Input<string>[];
   /** The load balancers: primary first. */
   targets: FrontDoorTarget[];
+  /** How long the NLB keeps a deregistered proxy's connections (at least the drain window). */
+  deregistrationDelaySeconds: number;
   tags: Record<string, string>;
 }
 
@@ -95,7 +97,8 @@ export class FrontDoor extends pulumi.ComponentResource {
           vpcId: args.vpcId,
           preserveClientIp: "true",
           connectionTermination: true,
-          deregistrationDelay: 30,
+          // as long as an app drain (timeout chain): a proxy leaving the NLB keeps its streams
+          deregistrationDelay: args.deregistrationDelaySeconds,
           healthCheck: {
             protocol: "HTTP",
             port: String(HEALTH.port),

@@ -189,6 +189,11 @@ const appServers = z.strictObject({
     "When the generated admin / service / read-only API keys expire in the app; rotate them before (README).",
     "2027-12-31T23:59:59",
   ),
+  drainSeconds: doc(
+    z.number().int().min(10).max(3600).default(300),
+    "How long an app host being replaced keeps serving its in-flight requests (streamed completions run for minutes) after both proxies stop sending it new ones; also the NLB's deregistration delay.",
+    "300",
+  ),
   corsAllowedOrigins: doc(
     z.array(z.url().refine((u) => !u.includes("*"), "must not be a wildcard")).default([]),
     "Browser origins allowed by the app's CORS policy (never `*`).",

@@ -342,6 +342,9 @@ function logging(input: ApplicationYmlInput): Record<string, unknown> {
   };
 }
 
+/** Spring Boot's graceful shutdown: in-flight requests get this long to finish (per phase). */
+export const APP_SHUTDOWN_PHASE_SECONDS = 30;
+
 /** Renders /app/config/application.yml. Throws on invalid input, listing every problem. */
 export function renderApplicationYml(input: ApplicationYmlInput): string {
   const problems = inputProblems(input);
@@ -352,7 +355,7 @@ export function renderApplicationYml(input: ApplicationYmlInput): string {
       application: { name: "jairouter" },
       // not optional: a host without the seed must fail at start, not boot with the image's examples
       config: { import: `file:${MODEL_SEED_PATH}` },
-      lifecycle: { "timeout-per-shutdown-phase": "30s" },
+      lifecycle: { "timeout-per-shutdown-phase": `${APP_SHUTDOWN_PHASE_SECONDS}s` },
       ...(input.redisEnabled
         ? {
             data: {

@@ -138,16 +138,18 @@ describe("AppCluster (prod)", () => {
     expect(heap / memory).toBeCloseTo(0.7, 2);
   });
 
-  it("rolls containers one host at a time, each after the previous app is healthy again", () => {
+  it("rolls containers one host at a time, each after the previous app is back in rotation", () => {
     const containers = appContainers(prod).sort((a, b) => a.name.localeCompare(b.name));
-    const gates = resourcesOf(prod, "command:local:Command").filter((c) => c.name.endsWith("-healthy"));
-    expect(containers[0]!.dependencies.some((d) => d.endsWith("-healthy"))).toBe(false);
+    const commands = resourcesOf(prod, "command:local:Command");
+    const named = (n: string) => commands.find((c) => c.name === n)!;
+    expect(containers[0]!.dependencies.some((d) => /-(healthy|rotation)$/.test(d))).toBe(false);
     for (let i = 1; i < containers.length; i++) {
-      const previousGate = gates.find(
-        (g) => g.name === containers[i - 1]!.name.replace(/jairouter$/, "healthy"),
-      );
-      expect(previousGate!.dependencies).toContain(containers[i - 1]!.urn);
-      expect(containers[i]!.dependencies).toContain(previousGate!.urn);
+      const previousHost = containers[i - 1]!.name.replace(/-jairouter$/, "");
+      const healthy = named(`${previousHost}-healthy`);
+      const rotation = named(`${previousHost}-rotation`);
+      expect(healthy.dependencies).toContain(containers[i - 1]!.urn);
+      expect(rotation.dependencies).toContain(healthy.urn);
+      expect(containers[i]!.dependencies).toContain(rotation.urn);
     }
   });
 
@@ -217,7 +219,11 @@ describe("AppCluster changes", () => {
             .replace(/^jr-prod-app-\d-/, ""),
         )
         .sort(),
-    ).toEqual(["healthy", "healthy", "healthy", "model-sync", "model-sync", "model-sync"]);
+    ).toEqual([
+      ...["healthy", "healthy", "healthy"],
+      ...["model-sync", "model-sync", "model-sync"],
+      ...["rotation", "rotation", "rotation"],
+    ]);
     expect(types).toEqual(
       new Set([CONTAINER, "docker:index/remoteImage:RemoteImage", "command:local:Command"]),
     );

@@ -20,9 +20,10 @@ const ANY_LB_HOST = /^jr-prod-lb-\d+(-|$)/;
 const ANY_HOST = /^jr-prod-(app-\d+|lb-\d+|monitoring)(-|$)/;
 const FOURTH_APP_HOST = host("app-3");
 const APP_CONTAINER = /^jr-prod-app-\d+-jairouter$/;
-const LB_PROXY = /^jr-prod-lb-\d+-(haproxy|nginx)$/;
 
 const CHANGED = ["update", "replace"] as const;
+const COMMAND = /^command:/;
+const LB_ACTIVATE = /^jr-prod-lb-\d+-activate$/;
 const TG_ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
 
 /** A well-formed ed25519 public key (type, then 32 key bytes), other than the synth's placeholder. */
@@ -126,15 +127,16 @@ export function matrixRows(tls: TlsFixture | undefined): MatrixRow[] {
       set: { "loadBalancer.maxConnections": 60000 },
       must: [
         {
-          why: "the proxy reads its configuration only at start",
-          type: CONTAINER,
-          name: LB_PROXY,
+          why: "each proxy validates and reloads the new configuration in place",
+          type: COMMAND,
+          name: LB_ACTIVATE,
           actions: CHANGED,
           count: 2,
         },
       ],
       mentions: [{ text: "60000", onEach: LB_HOSTS }],
-      may: [{ type: ON_HOST, name: ANY_LB_HOST, actions: CHANGED }],
+      // commands only: no proxy container is replaced for a configuration change
+      may: [{ type: COMMAND, name: ANY_LB_HOST, actions: CHANGED }],
     },
     {
       change: "images.nodeExporter v1.9.1 → v1.9.2",
@@ -222,15 +224,16 @@ export function matrixRows(tls: TlsFixture | undefined): MatrixRow[] {
       set: { "tls.certificate": tls.renewedCertificatePem },
       must: [
         {
-          why: "the proxy reads its certificate only at start",
-          type: CONTAINER,
-          name: LB_PROXY,
+          why: "each proxy reloads in place with the renewed certificate",
+          type: COMMAND,
+          name: LB_ACTIVATE,
           actions: CHANGED,
           count: 2,
         },
       ],
       mentions: [{ text: renewedLine, onEach: LB_HOSTS }],
-      may: [{ type: ON_HOST, name: ANY_LB_HOST, actions: CHANGED }],
+      // commands only: no proxy container is replaced for a new certificate
+      may: [{ type: COMMAND, name: ANY_LB_HOST, actions: CHANGED }],
     });
   }
   return rows;

@@ -126,21 +126,23 @@ describe("day 2 on prod", () => {
   });
 
   it("changes the hosts of a role one at a time, each after the previous one serves again", () => {
-    for (const [role, gate] of [
-      ["app", "healthy"],
-      ["lb", "serving"],
+    // app hosts: after the previous host is back in the proxies' rotation; proxies: after the
+    // previous proxy runs and has activated its configuration
+    for (const [role, gates] of [
+      ["app", ["rotation"]],
+      ["lb", ["activate", "serving"]],
     ] as const) {
       const hosts = resourcesOf(prod, INSTANCE)
         .filter((i) => new RegExp(`-${role}-\\d+$`).test(i.name))
         .sort((a, b) => a.name.localeCompare(b.name));
       hosts.forEach((instance, i) => {
         const deps = optionsOf(instance).dependsOn ?? instance.dependencies;
-        const previousGate = i === 0 ? undefined : `${hosts[i - 1]!.name}-${gate}`;
-        const gateDeps = deps.filter((d) => /-(healthy|serving)$/.test(d));
-        expect(
-          gateDeps.map((d) => d.split("::").pop()),
-          instance.name,
-        ).toEqual(previousGate ? [previousGate] : []);
+        const gateDeps = deps
+          .map((d) => d.split("::").pop()!)
+          .filter((d) => /-(healthy|serving|rotation|activate)$/.test(d))
+          .sort();
+        const expected = i === 0 ? [] : gates.map((g) => `${hosts[i - 1]!.name}-${g}`).sort();
+        expect(gateDeps, instance.name).toEqual(expected);
       });
     }
   });

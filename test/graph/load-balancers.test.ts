@@ -109,7 +109,7 @@ describe("LoadBalancerPair and FrontDoor (prod: HAProxy behind an NLB)", () => {
   });
 
   it("points every app server at the rendered HAProxy backend", () => {
-    const [, cfg] = fileEnding(prod, "/haproxy/haproxy.cfg");
+    const [, cfg] = fileEnding(prod, "/haproxy/haproxy.cfg.next");
     const appIps = resourcesOf(prod, INSTANCE)
       .filter((r) => /-app-\d+$/.test(r.name))
       .map((r) => r.name);
@@ -121,7 +121,7 @@ describe("LoadBalancerPair and FrontDoor (prod: HAProxy behind an NLB)", () => {
     const dir = mkdtempSync(join(tmpdir(), "lb-synth-"));
     const cert = generateTestCert(dir, "api.jairouter.example.com");
     // This machine caps open files far below production's maxconn; everything else is as synthesized.
-    const text = localise(fileEnding(prod, "/haproxy/haproxy.cfg")[1], cert, dir).replace(
+    const text = localise(fileEnding(prod, "/haproxy/haproxy.cfg.next")[1], cert, dir).replace(
       /maxconn 50000/g,
       "maxconn 4000",
     );
@@ -155,7 +155,7 @@ describe("staging: Nginx pair", () => {
   it.skipIf(!toolsAvailable("nginx", "openssl"))("renders an nginx.conf that nginx -t accepts", () => {
     const dir = mkdtempSync(join(tmpdir(), "lb-synth-nginx-"));
     const cert = generateTestCert(dir, "staging.jairouter.example.com");
-    const text = localise(fileEnding(staging, "/nginx/nginx.conf")[1], cert, dir).replace(
+    const text = localise(fileEnding(staging, "/nginx/nginx.conf.next")[1], cert, dir).replace(
       /worker_rlimit_nofile \d+;/,
       "worker_rlimit_nofile 8192;",
     );
