@@ -113,7 +113,7 @@ log "$server: drain set in $(tr '\\n' ' ' <<<"$backends")"
 deadline=$((SECONDS + window))
 while :; do
   # queued + current sessions over every backend; "show stat" counts streams until their last byte
-  in_flight=$(server_stats "$server" | awk -F, '{ n += $2 + $3 } END { print n + 0 }')
+  in_flight=$(server_stats "$server" | awk -F, '{ n += $2 + $3 } END { print n + 0 }') || in_flight="unknown"
   if [[ "$in_flight" == 0 ]]; then
     log "$server: drained"
     exit 0
@@ -138,7 +138,7 @@ admin "enable health \${BACKEND}/$server" >/dev/null || true
 # READY is not enough: a server that was stopped is DOWN until "rise" checks have passed
 deadline=$((SECONDS + ${HAPROXY_RETURN_TIMEOUT_SECONDS}))
 while :; do
-  states=$(server_stats "$server" | cut -d, -f4 | sort -u | tr '\\n' ' ')
+  states=$(server_stats "$server" | cut -d, -f4 | sort -u | tr '\\n' ' ') || states="unreadable"
   if [[ "$states" == "UP " ]]; then
     log "$server: back in rotation (UP)"
     exit 0
