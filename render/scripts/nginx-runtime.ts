@@ -82,15 +82,25 @@ master_pid() {
   else
     pid=$(docker inspect -f '{{if .State.Running}}{{.State.Pid}}{{end}}' "$PROXY_CONTAINER" 2>/dev/null) || pid=""
   fi
-  if [[ "$pid" =~ ^[1-9][0-9]*$ ]] && ps -p "$pid" >/dev/null 2>&1; then
+  if [[ "$pid" =~ ^[1-9][0-9]*$ ]] && running "$pid"; then
     echo "$pid"
   else
     return 1
   fi
 }
 
-# Worker pids of a master, one a line (the host sees a container's processes too).
-workers() { ps -o pid= --ppid "$1" | tr -d ' ' || true; }
+# Processes are read from /proc (the host sees a container's processes too; no procps needed).
+running() { [ -e "/proc/$1" ]; }
+title() { tr -d '\0' <"/proc/$1/cmdline" 2>/dev/null || true; }
+
+# Worker pids of a master (single-threaded: its main thread's children are all of them), one a line.
+workers() {
+  if [ -r "/proc/$1/task/$1/children" ]; then
+    tr ' ' '\n' <"/proc/$1/task/$1/children" | grep . || true
+  else
+    ps -o pid= --ppid "$1" | tr -d ' ' || true
+  fi
+}
 
 # Path of a file of the config directory as the proxy sees it.
 proxy_path() {
@@ -174,7 +184,7 @@ reload() {
   done
   # an old worker stops accepting connections when it starts shutting down (its title says so)
   for pid in $before; do
-    while [[ "$(ps -o args= -p "$pid" 2>/dev/null || true)" == *"worker process" ]]; do
+    while [[ "$(title "$pid")" == *"worker process" ]]; do
       [ "$SECONDS" -lt "$deadline" ] || return 1
       sleep 0.1
     done
@@ -199,7 +209,7 @@ wait_exited() {
   local deadline=$1 pid
   shift
   for pid in "$@"; do
-    while ps -p "$pid" >/dev/null 2>&1; do
+    while running "$pid"; do
       [ "$SECONDS" -lt "$deadline" ] || return 1
       sleep 0.2
     done

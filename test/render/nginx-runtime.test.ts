@@ -239,7 +239,7 @@ describe.skipIf(!toolsAvailable("nginx", "openssl", "curl", "flock"))(
       // app-0 stops; every worker counts max_fails failures and takes it out for fail_timeout (15 s)
       await stubs[0]!.stop();
       const master = readFileSync(input.runtime.nginx.pidFile, "utf8").trim();
-      const workers = run("ps", ["-o", "pid=", "--ppid", master]).stdout.trim().split(/\s+/);
+      const workers = readFileSync(`/proc/${master}/task/${master}/children`, "utf8").trim().split(/\s+/);
       const disabled = new RegExp(
         `(\\d+)#\\d+: \\*\\d+ upstream server temporarily disabled.*upstream: "http://${BACKEND_ADDRESS.replace(/\./g, "\\.")}:${BACKEND_PORTS[0]}/`,
         "g",
