@@ -4,12 +4,11 @@
 import {
   NEXT_CONFIG_SUFFIX,
   PROXY_RUNTIME_FAILED,
+  PROXY_ENV_OVERRIDE,
   PROXY_RUNTIME_PATHS,
   type ProxyRuntimeFile,
 } from "./proxy-runtime";
 
-/** Env var that points the scripts at another env file (tests); defaults to PROXY_RUNTIME_PATHS.env. */
-export const PROXY_ENV_OVERRIDE = "JAIROUTER_PROXY_ENV";
 /** Seconds the return script waits for the server's health checks to pass. */
 export const HAPROXY_RETURN_TIMEOUT_SECONDS = 120;
 /** Seconds the activate script waits for the new worker, then for the health URL. */
@@ -150,8 +149,12 @@ done
 
 const activate = `${prelude("Validates the next haproxy.cfg, moves it into place and reloads HAProxy without dropping a connection.")}
 live="$HOST_CONFIG_DIR/$CONFIG_FILE"
-next="$live${NEXT_CONFIG_SUFFIX}"
-[[ -f "$next" ]] || fail "no $next to activate"
+# the candidate: the new file the stack placed, or (a certificate or the proxy changed, not the
+# configuration) the live file itself, validated and reloaded all the same
+candidate="$CONFIG_FILE${NEXT_CONFIG_SUFFIX}"
+[[ -f "$HOST_CONFIG_DIR/$candidate" ]] || candidate="$CONFIG_FILE"
+next="$HOST_CONFIG_DIR/$candidate"
+[[ -f "$next" ]] || fail "neither $live${NEXT_CONFIG_SUFFIX} nor $live exists"
 
 running() {
   if [[ "$PROXY_RUNTIME" == local ]]; then
@@ -173,14 +176,14 @@ validate() {
   if [[ "$PROXY_RUNTIME" == local ]]; then
     "$PROXY_BINARY" -c -f "$next"
   elif running; then
-    docker exec "$PROXY_CONTAINER" haproxy -c -f "$CONTAINER_CONFIG_DIR/$CONFIG_FILE${NEXT_CONFIG_SUFFIX}"
+    docker exec "$PROXY_CONTAINER" haproxy -c -f "$CONTAINER_CONFIG_DIR/$candidate"
   elif docker inspect "$PROXY_CONTAINER" >/dev/null 2>&1; then
     # a stopped container: the same mounts (config, certificates) in a throwaway one
     docker run --rm --volumes-from "$PROXY_CONTAINER" "$PROXY_IMAGE" \\
-      haproxy -c -f "$CONTAINER_CONFIG_DIR/$CONFIG_FILE${NEXT_CONFIG_SUFFIX}"
+      haproxy -c -f "$CONTAINER_CONFIG_DIR/$candidate"
   else
     docker run --rm -v "$HOST_CONFIG_DIR:$CONTAINER_CONFIG_DIR:ro" "$PROXY_IMAGE" \\
-      haproxy -c -f "$CONTAINER_CONFIG_DIR/$CONFIG_FILE${NEXT_CONFIG_SUFFIX}"
+      haproxy -c -f "$CONTAINER_CONFIG_DIR/$candidate"
   fi
 }
 
@@ -220,7 +223,7 @@ if ! report=$(validate 2>&1); then
   printf '%s\\n' "$report" >&2
   fail "$next rejected by haproxy -c; $live and the running proxy are unchanged"
 fi
-mv -f "$next" "$live"
+[[ "$next" == "$live" ]] || mv -f "$next" "$live"
 if ! running; then
   log "no running proxy: $live will be read when it starts"
   exit 0

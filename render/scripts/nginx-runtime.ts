@@ -16,6 +16,7 @@
 import {
   NEXT_CONFIG_SUFFIX,
   PROXY_RUNTIME_FAILED,
+  PROXY_ENV_OVERRIDE,
   PROXY_RUNTIME_PATHS,
   type ProxyRuntimeFile,
 } from "./proxy-runtime";
@@ -26,8 +27,6 @@ export const NGINX_RELOAD_SECONDS = 15;
 export const NGINX_HEALTH_SECONDS = 30;
 /** Seconds a script waits for another one to finish its edit of the config directory. */
 export const NGINX_LOCK_SECONDS = 120;
-/** Test seam: path of the env file instead of PROXY_RUNTIME_PATHS.env. */
-export const PROXY_ENV_OVERRIDE = "JAIROUTER_PROXY_ENV";
 
 function scriptName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
@@ -275,13 +274,17 @@ log "$server is back in rotation (workers started afresh, no earlier failure cou
 
 const ACTIVATE_BODY = `
 next="$live${NEXT_CONFIG_SUFFIX}"
-[ -f "$next" ] || fail "no $next to activate"
+# no new file: a certificate or the proxy changed, not the configuration; the live file is
+# validated and reloaded all the same
+source="$next"
+[ -f "$next" ] || source="$live"
+[ -f "$source" ] || fail "neither $next nor $live exists"
 lock
 drained=""
 if [ -f "$live" ]; then drained=$(server_states "$live" | awk '$2 == "down" { printf "%s ", $1 }'); fi
 drained=\${drained% }
 # a drain in force stays in force: its servers are marked down in the new file too
-prepare_candidate "$next" "$drained" ""
+prepare_candidate "$source" "$drained" ""
 master=$(master_pid) || master=""
 install_candidate "$master"
 rm -f "$next"

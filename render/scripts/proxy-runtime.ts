@@ -16,9 +16,10 @@
 //   jairouter-proxy-activate
 //     Validates <config>.next with the proxy's own binary (inside the running proxy, or a throwaway
 //     container of the image when none runs yet), moves it into place and reloads the running proxy
-//     in place (no connection dropped), then waits until the proxy answers its health URL. A config
-//     the validator rejects: exit non-zero with the validator's message; the live file and the
-//     running proxy stay as they were.
+//     in place (no connection dropped), then waits until the proxy answers its health URL. Without a
+//     <config>.next (a certificate changed, or the proxy was replaced) the live file is validated
+//     and reloaded the same way. A config the validator rejects: exit non-zero with the validator's
+//     message; the live file and the running proxy stay as they were.
 // Test seam: with PROXY_RUNTIME=local in the env file the scripts run the proxy binary directly and
 // signal the process in PROXY_PID_FILE instead of going through Docker (end-to-end tests on loopback).
 
@@ -29,6 +30,9 @@ export const PROXY_RUNTIME_PATHS = {
   ret: "/usr/local/sbin/jairouter-proxy-return",
   activate: "/usr/local/sbin/jairouter-proxy-activate",
 } as const;
+
+/** Env var that points the scripts at another env file (tests); default PROXY_RUNTIME_PATHS.env. */
+export const PROXY_ENV_OVERRIDE = "JAIROUTER_PROXY_ENV";
 
 /** Suffix of the configuration file the stack places; activate moves it over the live one. */
 export const NEXT_CONFIG_SUFFIX = ".next";

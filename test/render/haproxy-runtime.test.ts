@@ -155,6 +155,15 @@ describe.skipIf(!toolsAvailable("haproxy", "openssl", "curl") || !adminClient)(
       expect(complete(await inFlight)).toBe(true);
     });
 
+    it("activate without a new file (a certificate changed): validates and reloads the live one", async () => {
+      const live = readFileSync(proxy.configPath, "utf8");
+      const before = await workerPid();
+      const activate = await proxy.runtime.run("activate", []);
+      expect(activate.status, activate.output).toBe(0);
+      expect(readFileSync(proxy.configPath, "utf8")).toBe(live);
+      expect(await workerPid()).not.toBe(before);
+    });
+
     it("activate: keeps a drained server drained across the reload (server-state file)", async () => {
       expect((await proxy.runtime.run("drain", ["app1", "10"])).status).toBe(0);
       writeFileSync(`${proxy.configPath}${NEXT_CONFIG_SUFFIX}`, nextConfig(32_000));

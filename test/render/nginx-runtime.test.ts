@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoadBalancerRenderInput } from "../../render/lb-types";
 import { NGINX_UPSTREAM, nginxServerMarker, renderNginxConfig } from "../../render/nginx";
-import { nginxRuntimeScripts, PROXY_ENV_OVERRIDE } from "../../render/scripts/nginx-runtime";
+import { nginxRuntimeScripts } from "../../render/scripts/nginx-runtime";
+import { PROXY_ENV_OVERRIDE } from "../../render/scripts/proxy-runtime";
 import {
   NEXT_CONFIG_SUFFIX,
   PROXY_RUNTIME_PATHS,
@@ -295,6 +296,14 @@ describe.skipIf(!toolsAvailable("nginx", "openssl", "curl", "flock"))(
       const back = await script("ret", "app-1").done;
       expect(back.status, back.stderr).toBe(0);
       expect(live()).toBe(next);
+    });
+
+    it("activate without a new file (a certificate changed): validates and reloads the live one", async () => {
+      const before = live();
+      const result = await script("activate").done;
+      expect(result.status, result.stderr).toBe(0);
+      expect(live()).toBe(before);
+      expect((await request(lb.httpUrl("/health"))).status).toBe(200);
     });
 
     it("activate: a file nginx -t rejects fails with its message; live file and proxy unchanged", async () => {

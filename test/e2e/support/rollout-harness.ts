@@ -1,3 +1,4 @@
+import { PROXY_ENV_OVERRIDE } from "../../../render/scripts/proxy-runtime";
 // Zero-downtime rollout on loopback, for any proxy engine: Spring-like stub backends, the proxy run
 // from its rendered config with its rendered runtime scripts (PROXY_RUNTIME=local), a client load of
 // SSE streams plus GET and POST loops, and the graph's steps in the graph's order.
@@ -37,7 +38,7 @@ import { type StubBackend, startStubBackends } from "./stub-backend";
 import { sleep, waitFor } from "./wait";
 
 /** Env var the runtime scripts read their env file path from (default: PROXY_RUNTIME_PATHS.env). */
-export const PROXY_ENV_VAR = "JAIROUTER_PROXY_ENV";
+export const PROXY_ENV_VAR = PROXY_ENV_OVERRIDE;
 
 export type RuntimeScript = "drain" | "ret" | "activate";
 
