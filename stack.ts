@@ -148,6 +148,17 @@ export function buildStack(config: StackConfig) {
   // also spares two Elastic IPs); DNS failover sends clients to the proxies' own public addresses.
   const behindNlb = settings.loadBalancer.frontDoor === "nlb";
   const lbSubnets = behindNlb ? network.privateSubnets : network.publicSubnets;
+  // The front door first: each proxy host registers there as the pair builds it.
+  const frontDoor = new FrontDoor(name, {
+    kind: settings.loadBalancer.frontDoor,
+    domain: settings.domain.name,
+    route53ZoneId: settings.domain.route53ZoneId,
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnets.map((s) => s.id),
+    region: config.region,
+    deregistrationDelaySeconds: timeouts.nlbDeregistrationDelaySeconds,
+    tags: tags("frontdoor"),
+  });
   const lbPair = new LoadBalancerPair(name, {
     engine: settings.loadBalancer.engine,
     size: tierSpec("loadBalancer", settings.loadBalancer.tier),
@@ -166,6 +177,7 @@ export function buildStack(config: StackConfig) {
     privateKeyPem: certificate.privateKeyPem,
     combinedPem: certificate.combinedPem,
     images: settings.images,
+    frontDoor,
     tags: tags("loadbalancer"),
   });
   // The app hosts come after the proxies: each is drained there before it changes.
@@ -203,17 +215,6 @@ export function buildStack(config: StackConfig) {
     backups: backups.target,
     proxies: { ...lbPair.rotation, drainSeconds: settings.appServers.drainSeconds },
     tags: tags("app"),
-  });
-
-  const frontDoor = new FrontDoor(name, {
-    kind: settings.loadBalancer.frontDoor,
-    domain: settings.domain.name,
-    route53ZoneId: settings.domain.route53ZoneId,
-    vpcId: network.vpcId,
-    publicSubnetIds: network.publicSubnets.map((s) => s.id),
-    targets: lbPair.hosts.map((h) => ({ instanceId: h.instanceId, publicIp: h.publicIp })),
-    deregistrationDelaySeconds: timeouts.nlbDeregistrationDelaySeconds,
-    tags: tags("frontdoor"),
   });
 
   // Monitoring scrapes every host above.

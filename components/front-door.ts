@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { awsName } from "./aws-names";
 import { PORTS } from "./ports";
@@ -16,6 +17,17 @@ export interface FrontDoorTarget {
   publicIp?: pulumi.Input<string>;
 }
 
+/** What the load-balancer pair needs of the front door while it builds each proxy host. */
+export interface ProxyFrontDoor {
+  register(i: number, target: FrontDoorTarget): pulumi.Resource[];
+  inService(
+    i: number,
+    target: FrontDoorTarget,
+    registered: pulumi.Resource[],
+    after: command.local.Command,
+  ): command.local.Command | undefined;
+}
+
 export interface FrontDoorArgs {
   kind: "nlb" | "dns";
   /** Public name. */
@@ -25,8 +37,8 @@ export interface FrontDoorArgs {
   vpcId: pulumi.Input<string>;
   /** Public subnets the NLB spans. */
   publicSubnetIds: pulumi.Input<string>[];
-  /** The load balancers: primary first. */
-  targets: FrontDoorTarget[];
+  /** Region of the stack: the in-service wait names it. */
+  region: string;
   /** How long the NLB keeps a deregistered proxy's connections (at least the drain window). */
   deregistrationDelaySeconds: number;
   tags: Record<string, string>;
@@ -47,19 +59,22 @@ export const PUBLIC_RECORD_TTL_SECONDS = 60;
  * both proxies (TLS ends on the proxies), cross-zone, health-checked. `dns`: Route53 health checks
  * on each proxy and PRIMARY/SECONDARY failover records with a 60 s TTL.
  */
-export class FrontDoor extends pulumi.ComponentResource {
+export class FrontDoor extends pulumi.ComponentResource implements ProxyFrontDoor {
   public readonly endpoint: pulumi.Output<string>;
   public readonly nlbName?: pulumi.Output<string>;
   public readonly nlbDnsName?: pulumi.Output<string>;
+  private readonly groups: { port: number; group: aws.lb.TargetGroup }[] = [];
 
-  constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    private readonly name: string,
+    private readonly args: FrontDoorArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("jairouter:edge:FrontDoor", name, {}, opts);
     if (args.kind === "nlb") {
       const nlb = this.networkLoadBalancer(name, args);
       this.nlbName = nlb.name;
       this.nlbDnsName = nlb.dnsName;
-    } else {
-      this.dnsFailover(name, args);
     }
     this.endpoint = pulumi.output(`https://${args.domain}`);
     this.registerOutputs({ endpoint: this.endpoint, nlbName: this.nlbName, nlbDnsName: this.nlbDnsName });
@@ -111,13 +126,7 @@ export class FrontDoor extends pulumi.ComponentResource {
         },
         parent,
       );
-      args.targets.forEach((target, i) => {
-        new aws.lb.TargetGroupAttachment(
-          `${name}-tcp-${port}-${i}`,
-          { targetGroupArn: group.arn, targetId: target.instanceId, port },
-          parent,
-        );
-      });
+      this.groups.push({ port, group });
       new aws.lb.Listener(
         `${name}-tcp-${port}`,
         {
@@ -145,37 +154,74 @@ export class FrontDoor extends pulumi.ComponentResource {
     return nlb;
   }
 
-  private dnsFailover(name: string, args: FrontDoorArgs) {
+  /**
+   * Puts load balancer `i` (0: primary) behind the front door: NLB target-group attachments, or a
+   * Route53 health check and failover record. Called by the LoadBalancerPair as it builds each host.
+   */
+  register(i: number, target: FrontDoorTarget): pulumi.Resource[] {
     const parent = { parent: this };
-    args.targets.forEach((target, i) => {
-      const role = i === 0 ? "PRIMARY" : "SECONDARY";
-      const check = new aws.route53.HealthCheck(
-        `${name}-lb-${i}`,
-        {
-          type: "HTTP",
-          ipAddress: publicIp(target, i),
-          port: HEALTH.port,
-          resourcePath: HEALTH.path,
-          requestInterval: 10,
-          failureThreshold: 3,
-          tags: { ...args.tags, Name: `${name}-lb-${i}` },
-        },
-        parent,
+    const name = this.name;
+    if (this.args.kind === "nlb") {
+      return this.groups.map(
+        ({ port, group }) =>
+          new aws.lb.TargetGroupAttachment(
+            `${name}-tcp-${port}-${i}`,
+            { targetGroupArn: group.arn, targetId: target.instanceId, port },
+            parent,
+          ),
       );
-      new aws.route53.Record(
-        `${name}-${role.toLowerCase()}`,
-        {
-          zoneId: args.route53ZoneId!,
-          name: args.domain,
-          type: "A",
-          ttl: PUBLIC_RECORD_TTL_SECONDS,
-          records: [publicIp(target, i)],
-          setIdentifier: `${name}-${role.toLowerCase()}`,
-          failoverRoutingPolicies: [{ type: role }],
-          healthCheckId: check.id,
-        },
-        parent,
-      );
-    });
+    }
+    const role = i === 0 ? "PRIMARY" : "SECONDARY";
+    const check = new aws.route53.HealthCheck(
+      `${name}-lb-${i}`,
+      {
+        type: "HTTP",
+        ipAddress: publicIp(target, i),
+        port: HEALTH.port,
+        resourcePath: HEALTH.path,
+        requestInterval: 10,
+        failureThreshold: 3,
+        tags: { ...this.args.tags, Name: `${name}-lb-${i}` },
+      },
+      parent,
+    );
+    const record = new aws.route53.Record(
+      `${name}-${role.toLowerCase()}`,
+      {
+        zoneId: this.args.route53ZoneId!,
+        name: this.args.domain,
+        type: "A",
+        ttl: PUBLIC_RECORD_TTL_SECONDS,
+        records: [publicIp(target, i)],
+        setIdentifier: `${name}-${role.toLowerCase()}`,
+        failoverRoutingPolicies: [{ type: role }],
+        healthCheckId: check.id,
+      },
+      parent,
+    );
+    return [check, record];
+  }
+
+  /**
+   * Passes once the NLB's own health check sees load balancer `i` in service on every port, after
+   * `after` (its configuration activated); it runs again whenever `after` does. Only the NLB has such
+   * a check to wait for: with DNS failover the proxy's own `/health` (what Route53 probes) is the gate.
+   */
+  inService(
+    i: number,
+    target: FrontDoorTarget,
+    registered: pulumi.Resource[],
+    after: command.local.Command,
+  ): command.local.Command | undefined {
+    if (this.args.kind !== "nlb") return undefined;
+    const waits = this.groups.map(
+      ({ port, group }) =>
+        pulumi.interpolate`aws elbv2 wait target-in-service --region ${this.args.region} --target-group-arn ${group.arn} --targets Id=${target.instanceId},Port=${port}`,
+    );
+    return new command.local.Command(
+      `${this.name}-lb-${i}-in-service`,
+      { create: pulumi.all(waits).apply((w) => w.join(" && ")), triggers: [after.id] },
+      { parent: this, dependsOn: [...registered, after], customTimeouts: { create: "15m" } },
+    );
   }
 }

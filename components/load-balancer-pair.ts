@@ -18,6 +18,7 @@ import {
   PROXY_RUNTIME_PATHS,
   renderProxyRuntimeEnv,
 } from "../render/scripts/proxy-runtime";
+import type { ProxyFrontDoor } from "./front-door";
 import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
@@ -54,6 +55,8 @@ export interface LoadBalancerPairArgs {
   privateKeyPem: pulumi.Output<string>;
   combinedPem: pulumi.Output<string>;
   images: { haproxy: string; nginx: string; nginxExporter: string };
+  /** What clients connect to: each proxy is registered there, and the standby waits for its check. */
+  frontDoor?: ProxyFrontDoor;
   tags: Record<string, string>;
 }
 
@@ -74,6 +77,11 @@ const ENGINE = {
   haproxy: { uid: 99, configDir: "/usr/local/etc/haproxy", configFile: "haproxy.cfg" },
   nginx: { uid: 101, configDir: "/etc/jairouter/nginx", configFile: "nginx.conf" },
 } as const;
+
+/** What the next proxy host waits for: this one runs, has activated, and the NLB has it in service. */
+function gatesOf(p: { serving: pulumi.Resource; activate: pulumi.Resource; inService?: pulumi.Resource }) {
+  return [p.serving, p.activate, ...(p.inService ? [p.inService] : [])];
+}
 
 /** Render input for one engine, from production tunables and the stack's values. */
 export function lbRenderInput(
@@ -160,7 +168,8 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
       healthUrl: `http://127.0.0.1:${PORTS.http}${LB_HEALTH_PATH}`,
     });
 
-    let previous: { serving: pulumi.Resource; activate: pulumi.Resource } | undefined;
+    let previous:
+      { serving: pulumi.Resource; activate: pulumi.Resource; inService?: pulumi.Resource } | undefined;
     const activations: pulumi.Resource[] = [];
     const runtimeFiles: pulumi.Resource[] = [];
     args.subnets.forEach((subnet, i) => {
@@ -176,12 +185,14 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
           setup: args.hostSetup,
           publicAddress: args.publicAddresses,
           // Never both proxies at once: the standby changes only once the primary serves again.
-          after: previous ? [previous.serving, previous.activate] : undefined,
+          after: previous ? gatesOf(previous) : undefined,
           tags: args.tags,
         },
         { parent: this },
       );
       this.hosts.push(host);
+      const target = { instanceId: host.instanceId, publicIp: host.publicIp };
+      const registered = args.frontDoor?.register(i, target) ?? [];
       const place = (
         key: string,
         path: string,
@@ -308,13 +319,15 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
             config.command,
             ...certs.map((c) => c.command),
             ...runtime.map((r) => r.command),
-            ...(previous ? [previous.activate] : []),
+            ...(previous ? gatesOf(previous) : []),
           ],
           customTimeouts: { create: "10m" },
         },
       );
       activations.push(activate);
-      previous = { serving, activate };
+      // The NLB's own check sees this proxy in service before the standby's turn.
+      const inService = args.frontDoor?.inService(i, target, registered, activate);
+      previous = { serving, activate, inService };
     });
 
     this.rotation = {

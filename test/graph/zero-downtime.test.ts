@@ -58,6 +58,13 @@ describe.each([
     for (const a of activates)
       expect(plainInputs(a).create).toContain(`sudo ${PROXY_RUNTIME_PATHS.activate}`);
     expect(activates[1]!.dependencies).toContain(activates[0]!.urn);
+    // behind the NLB, the standby also waits until the NLB's own health check has the primary in service
+    const inService = named(COMMAND, `jr-${stack}-lb-0-in-service`);
+    expect(plainInputs(inService).create).toMatch(
+      /^aws elbv2 wait target-in-service --region eu-west-1 --target-group-arn \S+ --targets Id=i-\w+,Port=80 && .*Port=443$/,
+    );
+    expect(inService.dependencies).toContain(activates[0]!.urn);
+    expect(activates[1]!.dependencies).toContain(inService.urn);
     expect(activates[0]!.dependencies).toContain(named(COMMAND, `jr-${stack}-lb-0-serving`).urn);
     // the file the stack writes is the candidate; activate swaps it in
     const config = named(COMMAND, `jr-${stack}-lb-0-config`);
