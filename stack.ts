@@ -18,6 +18,8 @@ import { tierSpec } from "./config/tiers";
 import { APP_SHUTDOWN_PHASE_SECONDS, LOGBACK_XML_PATH } from "./render/application-yml";
 import { Network } from "./components/network";
 import { stackTags } from "./components/tags";
+import { buildContract } from "./contract/build";
+import { PORTS } from "./components/ports";
 
 /** Ports the app servers must reach for the declared model backends. */
 export function modelBackendPorts(config: StackConfig): number[] {
@@ -256,5 +258,42 @@ export function buildStack(config: StackConfig) {
     monitoringTunnelCommands: monitoring.tunnelCommands,
     backupBucketName: backups.bucketName,
     backupBucketArn: backups.bucketArn,
+    // The versioned output other stacks read (README "Stack contract"); the loose names above are
+    // deprecated and go in release 0.3.0.
+    contract: buildContract({
+      stack: config.stack,
+      network: {
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        zones: network.privateSubnets.map((s) => s.zone),
+        publicSubnetIds: network.publicSubnets.map((s) => s.id),
+        privateSubnetIds: network.privateSubnets.map((s) => s.id),
+      },
+      edge: {
+        endpoint: frontDoor.endpoint,
+        publicDnsName: settings.domain.name,
+        frontDoor: settings.loadBalancer.frontDoor,
+        nlb: frontDoor.nlbName &&
+          frontDoor.nlbDnsName && { name: frontDoor.nlbName, dnsName: frontDoor.nlbDnsName },
+        proxyPrivateIps: lbPair.privateIps,
+        caCertificatePem: certificate.caCertificatePem,
+      },
+      app: {
+        securityGroupId: firewall.groupIds.app,
+        privateIps: apps.privateIps,
+        port: PORTS.app,
+        redis: cache && { endpoint: cache.host, port: cache.port },
+      },
+      monitoring: {
+        securityGroupId: firewall.groupIds.monitoring,
+        privateIp: monitoring.privateIp,
+        prometheusUrl: monitoring.prometheusUrl,
+        alertmanagerUrl: monitoring.alertmanagerUrl,
+        grafanaUrl: monitoring.grafanaUrl,
+        tunnelCommands: monitoring.tunnelCommands,
+      },
+      backups: { bucketName: backups.bucketName, bucketArn: backups.bucketArn, region: config.region },
+      secrets: { parameterPrefix, parameterPaths: secrets.parameterNames },
+    }),
   };
 }
