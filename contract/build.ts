@@ -14,6 +14,17 @@ export type ContractInput<T> = T extends string | number | boolean
 /** Everything in the contract except its version, which this code owns. */
 export type ContractSources = ContractInput<Omit<JairouterContract, "schemaVersion">>;
 
+/** The contract with its version, or an error naming every field its own schema rejects. */
+export function completeContract(plain: object): JairouterContract {
+  const candidate = { schemaVersion: CONTRACT_VERSION, ...plain };
+  const parsed = contractSchema.safeParse(candidate);
+  if (!parsed.success)
+    throw new Error(
+      `stack contract ${CONTRACT_VERSION} does not match its own schema:\n${formatIssues(parsed.error.issues, candidate)}`,
+    );
+  return parsed.data;
+}
+
 /**
  * The `contract` stack output: one Output of the whole structure, validated against the schema
  * before it is exported, so a producer can never publish what its own consumers would reject.
@@ -21,13 +32,5 @@ export type ContractSources = ContractInput<Omit<JairouterContract, "schemaVersi
  * secret (Pulumi marks an object holding one secret secret), and the graph tests catch that.
  */
 export function buildContract(sources: ContractSources): pulumi.Output<JairouterContract> {
-  return pulumi.output(sources).apply((plain) => {
-    const candidate = { schemaVersion: CONTRACT_VERSION, ...(plain as object) };
-    const parsed = contractSchema.safeParse(candidate);
-    if (!parsed.success)
-      throw new Error(
-        `stack contract ${CONTRACT_VERSION} does not match its own schema:\n${formatIssues(parsed.error.issues, candidate)}`,
-      );
-    return parsed.data;
-  });
+  return pulumi.output(sources).apply((plain) => completeContract(plain as object));
 }
