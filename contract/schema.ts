@@ -144,5 +144,22 @@ export function contractSchemaFor(major: number) {
 
 export const contractSchema = contractSchemaFor(CONTRACT_MAJOR);
 
+type HasNamedKeys<T> = [keyof { [K in keyof T as string extends K ? never : K]: 0 }] extends [never]
+  ? false
+  : true;
+
+/**
+ * A parsed value's type without the index signatures of open objects: they let later fields through
+ * at runtime, but as types they would hide the named fields from Pulumi's lifted property access
+ * (`contract.app.securityGroupId`). Maps (only an index signature) stay maps.
+ */
+type Named<T> = T extends readonly (infer E)[]
+  ? Named<E>[]
+  : T extends object
+    ? HasNamedKeys<T> extends true
+      ? { [K in keyof T as string extends K ? never : K]: Named<T[K]> }
+      : { [K in keyof T]: Named<T[K]> }
+    : T;
+
 /** The contract as consumers see it. */
-export type JairouterContract = z.infer<typeof contractSchema>;
+export type JairouterContract = Named<z.infer<typeof contractSchema>>;

@@ -43,6 +43,7 @@ export interface RecordedOptions {
   hooks?: Record<string, string[]>;
 }
 
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -110,9 +111,24 @@ export class MockCloud implements pulumi.runtime.Mocks {
   private readonly subnetCidrs = new Map<string, string>();
   private readonly usedAddresses = new Set<string>();
 
-  constructor(private readonly region: string) {}
+  /**
+   * @param stackOutputs outputs of the stacks a program may reference, by fully qualified stack
+   *   name; a `StackReference` to one of them reads these (to other names it reads nothing, as before).
+   */
+  constructor(
+    private readonly region: string,
+    private readonly stackOutputs: Record<string, Record<string, unknown>> = {},
+  ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    const referenced =
+      args.type === STACK_REFERENCE ? this.stackOutputs[String(args.inputs.name)] : undefined;
+    if (referenced) {
+      return {
+        id: String(args.inputs.name),
+        state: { ...args.inputs, outputs: referenced, secretOutputNames: [] },
+      };
+    }
     const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
     const seed = MockCloud.identitySeed(args.type, args.name, inputs);
     const id = MockCloud.idFor(args.type, args.name, inputs);

@@ -17,6 +17,8 @@ export interface SynthInput {
   /** Raw configuration, `namespace:key` → string (JSON for structured values). */
   values: Record<string, string>;
   secretKeys: string[];
+  /** Outputs of other stacks the program reads through a StackReference, by stack name. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 /** The program to synthesize: registers resources, returns the stack outputs. */
@@ -29,7 +31,7 @@ export type SynthProgram = () => unknown;
  */
 export async function synthesize(input: SynthInput, program?: SynthProgram): Promise<SynthResult> {
   const pulumi = await import("@pulumi/pulumi");
-  const cloud = new MockCloud(input.region);
+  const cloud = new MockCloud(input.region, input.stackOutputs);
   await pulumi.runtime.setMocks(cloud, "jairouter", input.stack, false);
   pulumi.runtime.setAllConfig(input.values, input.secretKeys);
   captureRegistrations(pulumi, cloud);
