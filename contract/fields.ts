@@ -8,6 +8,8 @@ export interface ContractField {
   type: string;
   /** Always present when its parent is. */
   required: boolean;
+  /** What the field means (the zod definition's description). */
+  description?: string;
 }
 
 function asSchema(value: unknown): JsonSchema {
@@ -48,7 +50,13 @@ export function contractFields(schema: JsonSchema): ContractField[] {
       for (const [key, child] of Object.entries(node.properties as Record<string, unknown>)) {
         const childPath = path ? `${path}.${key}` : key;
         const childSchema = asSchema(child);
-        fields.push({ path: childPath, type: typeSignature(childSchema), required: required.has(key) });
+        const description = typeof childSchema.description === "string" ? childSchema.description : undefined;
+        fields.push({
+          path: childPath,
+          type: typeSignature(childSchema),
+          required: required.has(key),
+          description,
+        });
         visit(childSchema, childPath);
       }
     } else if (node.type === "array") {

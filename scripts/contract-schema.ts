@@ -1,11 +1,17 @@
 /**
- * Regenerates the committed JSON Schema of the stack contract from its zod definition. Refuses when
+ * Regenerates the committed JSON Schema of the stack contract from its zod definition, and the
+ * README's table of its fields. Refuses when
  * the definition changed in a way its schemaVersion does not allow (see contract/compatibility.ts).
  * Usage: npm run contract:schema
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { checkCompatibility } from "../contract/compatibility";
 import { CONTRACT_SCHEMA_FILE, contractJsonSchema, renderContractJsonSchema } from "../contract/json-schema";
+import {
+  CONTRACT_REFERENCE_END,
+  CONTRACT_REFERENCE_START,
+  renderContractReference,
+} from "../contract/reference";
 
 if (existsSync(CONTRACT_SCHEMA_FILE)) {
   const committed = JSON.parse(readFileSync(CONTRACT_SCHEMA_FILE, "utf8")) as Record<string, unknown>;
@@ -19,3 +25,13 @@ if (existsSync(CONTRACT_SCHEMA_FILE)) {
 }
 writeFileSync(CONTRACT_SCHEMA_FILE, renderContractJsonSchema());
 console.log(`${CONTRACT_SCHEMA_FILE} regenerated`);
+
+const readme = readFileSync("README.md", "utf8");
+const start = readme.indexOf(CONTRACT_REFERENCE_START);
+const end = readme.indexOf(CONTRACT_REFERENCE_END);
+if (start === -1 || end === -1) throw new Error("README.md lacks the contract-reference markers");
+writeFileSync(
+  "README.md",
+  readme.slice(0, start) + renderContractReference() + readme.slice(end + CONTRACT_REFERENCE_END.length),
+);
+console.log("README.md contract reference regenerated");
