@@ -125,6 +125,8 @@ export class Host extends pulumi.ComponentResource {
   public readonly role: HostRole;
   public readonly instanceId: pulumi.Output<string>;
   public readonly privateIp: pulumi.Output<string>;
+  /** The same fixed address as a plain value (network-plan.ts), for commands that reach the host by name. */
+  public readonly plannedAddress: string;
   public readonly publicIp?: pulumi.Output<string>;
   public readonly zone: pulumi.Output<string>;
   public readonly target: pulumi.Output<SshTarget>;
@@ -293,6 +295,7 @@ export class Host extends pulumi.ComponentResource {
     // The planned address, not the instance's output: consumers on other hosts (proxy backends,
     // scrape targets) then hold no dependency on this instance, and a replacement of this host
     // (delete-first, see above) does not take theirs down with it.
+    this.plannedAddress = address;
     this.privateIp = pulumi.output(address);
     this.zone = pulumi.output(args.subnet.zone);
     this.roleName = role.name;

@@ -22,7 +22,7 @@ import type { ProxyFrontDoor } from "./front-door";
 import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
 import { DATA_MOUNT } from "./host-defaults";
-import { HOST_SLOTS, hostAddress } from "./network-plan";
+import { HOST_SLOTS } from "./network-plan";
 import { appServerName, type ProxyRotation } from "./rotation";
 import { sha256 } from "./ssh";
 import { PORTS } from "./ports";
@@ -79,7 +79,13 @@ const ENGINE = {
 } as const;
 
 /** What the next proxy host waits for: this one runs, has activated, and the NLB has it in service. */
-function gatesOf(p: { serving: pulumi.Resource; activate: pulumi.Resource; inService?: pulumi.Resource }) {
+interface ProxyGates {
+  serving: pulumi.Resource;
+  activate: pulumi.Resource;
+  inService?: pulumi.Resource;
+}
+
+function gatesOf(p: ProxyGates) {
   return [p.serving, p.activate, ...(p.inService ? [p.inService] : [])];
 }
 
@@ -168,8 +174,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
       healthUrl: `http://127.0.0.1:${PORTS.http}${LB_HEALTH_PATH}`,
     });
 
-    let previous:
-      { serving: pulumi.Resource; activate: pulumi.Resource; inService?: pulumi.Resource } | undefined;
+    let previous: ProxyGates | undefined;
     const activations: pulumi.Resource[] = [];
     const runtimeFiles: pulumi.Resource[] = [];
     args.subnets.forEach((subnet, i) => {
@@ -331,10 +336,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     });
 
     this.rotation = {
-      hosts: this.hosts.map((h, i) => ({
-        name: h.hostName,
-        privateIp: hostAddress(args.subnets[i]!.cidr, HOST_SLOTS.loadbalancer),
-      })),
+      hosts: this.hosts.map((h) => ({ name: h.hostName, privateIp: h.plannedAddress })),
       ready: [...activations, ...runtimeFiles],
     };
     this.publicIps = this.hosts.flatMap((h) => (h.publicIp ? [h.publicIp] : []));

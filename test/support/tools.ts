@@ -8,6 +8,13 @@ export function hasTool(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
 }
 
+/** Absolute path of a command on PATH (env files want a binary's path); throws when missing. */
+export function toolPath(name: string): string {
+  const path = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
+  if (!path.startsWith("/")) throw new Error(`${name} not found on PATH`);
+  return path;
+}
+
 /**
  * Whether tests needing `names` may run. Outside CI a missing validator skips the test (developer
  * machines may lack a Debian package); under CI=true it is a hard failure, so a broken install step

@@ -1,6 +1,5 @@
 // HAProxy for the rollout harness: the rendered haproxy.cfg run by the real binary in master-worker
 // mode, with the rendered runtime scripts installed for the local runtime.
-import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HAPROXY_IDEMPOTENT_BACKEND, renderHaproxyConfig } from "../../../render/haproxy";
@@ -11,15 +10,9 @@ import type { ProxyRuntimeSettings } from "../../../render/scripts/proxy-runtime
 import { request } from "./client";
 import { startDaemon } from "./daemon";
 import { type RolloutEngine, installProxyRuntime } from "./rollout-harness";
+import { toolPath } from "../../support/tools";
 
 const CONFIG_FILE = "haproxy.cfg";
-
-/** Absolute path of a command on PATH (the env file wants the binary's path). */
-function which(cmd: string): string {
-  const path = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).stdout.trim();
-  if (!path.startsWith("/")) throw new Error(`${cmd} not found on PATH`);
-  return path;
-}
 
 /** Env-file settings for a local HAProxy whose files live in `dir`. */
 export function localHaproxySettings(input: LoadBalancerRenderInput, dir: string): ProxyRuntimeSettings {
@@ -38,7 +31,7 @@ export function localHaproxySettings(input: LoadBalancerRenderInput, dir: string
     serverStateFile: haproxyServerStateFile(input.runtime.haproxy),
     healthUrl: `http://${address}:${httpPort}${LB_HEALTH_PATH}`,
     pidFile: join(dir, "haproxy.pid"),
-    binary: which("haproxy"),
+    binary: toolPath("haproxy"),
   };
 }
 

@@ -1,6 +1,5 @@
 // Nginx for the rollout harness: the rendered nginx.conf run by the real binary, with the rendered
 // runtime scripts installed for the local runtime (they signal the master from its pid file).
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { LB_HEALTH_PATH } from "../../../render/lb-common";
 import type { LoadBalancerRenderInput } from "../../../render/lb-types";
@@ -9,14 +8,13 @@ import { nginxRuntimeScripts } from "../../../render/scripts/nginx-runtime";
 import type { ProxyRuntimeSettings } from "../../../render/scripts/proxy-runtime";
 import { nginxEngine } from "./lb-engines";
 import { type RolloutEngine, installProxyRuntime } from "./rollout-harness";
+import { toolPath } from "../../support/tools";
 
 /** The file nginxEngine.start writes into its directory. */
 const CONFIG_FILE = "nginx.conf";
 
 /** Env-file settings for a local Nginx whose config lives in `dir`. */
 export function localNginxSettings(input: LoadBalancerRenderInput, dir: string): ProxyRuntimeSettings {
-  const binary = spawnSync("sh", ["-c", "command -v nginx"], { encoding: "utf8" }).stdout.trim();
-  if (!binary.startsWith("/")) throw new Error("nginx not found on PATH");
   const { address, httpPort } = input.listen;
   return {
     engine: "nginx",
@@ -30,7 +28,7 @@ export function localNginxSettings(input: LoadBalancerRenderInput, dir: string):
     backend: NGINX_UPSTREAM,
     healthUrl: `http://${address}:${httpPort}${LB_HEALTH_PATH}`,
     pidFile: input.runtime.nginx.pidFile,
-    binary,
+    binary: toolPath("nginx"),
   };
 }
 
