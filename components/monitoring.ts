@@ -32,11 +32,11 @@ import { PORTS } from "./ports";
 import type { StackSecrets } from "./secrets";
 
 /**
- * Base of every alert's `runbook_url`: the README at the repository root, so an alert links to
- * `README.md#<alert name lower-cased>`, the `### <AlertName>` heading of its Runbook section.
+ * Base of every alert's `runbook_url`: the runbook in the repository, so an alert links to
+ * `docs/runbook.md#<alert name lower-cased>`, the `### <AlertName>` heading of its entry.
  * Relative to the repository on purpose: no organisation or host name is invented here.
  */
-export const RUNBOOK_BASE_URL = "README.md";
+export const RUNBOOK_BASE_URL = "docs/runbook.md";
 
 /** UIDs the official images run as: `nobody` in the prom/* images, `grafana` in Grafana's. */
 export const PROM_UID = PROM_IMAGE_UID;
@@ -383,7 +383,7 @@ export class Monitoring extends pulumi.ComponentResource {
         "--storage.tsdb.path=/prometheus",
         `--storage.tsdb.retention.time=${args.settings.retentionDays}d`,
         `--web.listen-address=:${PORTS.prometheus}`,
-        // alert links point where the operator's SSM tunnel opens it (README runbook)
+        // alert links point where the operator's SSM tunnel opens it (docs/runbook.md)
         `--web.external-url=http://localhost:${PORTS.prometheus}`,
         // The backup takes TSDB snapshots through the admin API (POST /api/v1/admin/tsdb/snapshot).
         // It also offers series deletion, on the UI's port: 9090 is reachable from this host and from

@@ -53,7 +53,7 @@ export const RECORD = {
   memAvailRatio: "host:memory_available:ratio",
 } as const;
 
-/** Anchor of an alert's runbook entry in the README: the alert name lower-cased. */
+/** Anchor of an alert's runbook entry in docs/runbook.md: the alert name lower-cased. */
 export function runbookAnchor(alert: AlertName): string {
   return alert.toLowerCase();
 }

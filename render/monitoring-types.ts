@@ -90,7 +90,7 @@ export interface MonitoringRenderInput {
   };
   /** Rule file paths as Prometheus sees them (absolute, or relative to prometheus.yml). */
   ruleFiles: string[];
-  /** README runbook section; every alert's `runbook_url` is `${runbookBaseUrl}#<alert name lower-cased>`. */
+  /** The runbook (docs/runbook.md); every alert's `runbook_url` is `${runbookBaseUrl}#<alert name lower-cased>`. */
   runbookBaseUrl: string;
   /**
    * Overrides of `for:` durations per alert name (applies to every severity of that name). Only for

@@ -1,6 +1,6 @@
 /**
  * Regenerates the committed JSON Schema of the stack contract from its zod definition, and the
- * README's table of its fields. Refuses when
+ * table of its fields in docs/contract.md. Refuses when
  * the definition changed in a way its schemaVersion does not allow (see contract/compatibility.ts).
  * Usage: npm run contract:schema
  */
@@ -9,6 +9,7 @@ import { checkCompatibility } from "../contract/compatibility";
 import { CONTRACT_SCHEMA_FILE, contractJsonSchema, renderContractJsonSchema } from "../contract/json-schema";
 import {
   CONTRACT_REFERENCE_END,
+  CONTRACT_REFERENCE_FILE,
   CONTRACT_REFERENCE_START,
   renderContractReference,
 } from "../contract/reference";
@@ -26,12 +27,13 @@ if (existsSync(CONTRACT_SCHEMA_FILE)) {
 writeFileSync(CONTRACT_SCHEMA_FILE, renderContractJsonSchema());
 console.log(`${CONTRACT_SCHEMA_FILE} regenerated`);
 
-const readme = readFileSync("README.md", "utf8");
-const start = readme.indexOf(CONTRACT_REFERENCE_START);
-const end = readme.indexOf(CONTRACT_REFERENCE_END);
-if (start === -1 || end === -1) throw new Error("README.md lacks the contract-reference markers");
+const doc = readFileSync(CONTRACT_REFERENCE_FILE, "utf8");
+const start = doc.indexOf(CONTRACT_REFERENCE_START);
+const end = doc.indexOf(CONTRACT_REFERENCE_END);
+if (start === -1 || end === -1)
+  throw new Error(`${CONTRACT_REFERENCE_FILE} lacks the contract-reference markers`);
 writeFileSync(
-  "README.md",
-  readme.slice(0, start) + renderContractReference() + readme.slice(end + CONTRACT_REFERENCE_END.length),
+  CONTRACT_REFERENCE_FILE,
+  doc.slice(0, start) + renderContractReference() + doc.slice(end + CONTRACT_REFERENCE_END.length),
 );
-console.log("README.md contract reference regenerated");
+console.log(`${CONTRACT_REFERENCE_FILE} contract reference regenerated`);

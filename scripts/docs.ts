@@ -1,13 +1,19 @@
-/** Regenerates the configuration reference inside README.md. Usage: npm run docs */
+/** Regenerates the configuration reference inside docs/configuration.md. Usage: npm run docs */
 import { readFileSync, writeFileSync } from "node:fs";
-import { REFERENCE_END, REFERENCE_START, renderConfigReference } from "./lib/config-reference";
+import {
+  CONFIG_REFERENCE_FILE,
+  REFERENCE_END,
+  REFERENCE_START,
+  renderConfigReference,
+} from "./lib/config-reference";
 
-const readme = readFileSync("README.md", "utf8");
-const start = readme.indexOf(REFERENCE_START);
-const end = readme.indexOf(REFERENCE_END);
-if (start === -1 || end === -1) throw new Error("README.md lacks the config-reference markers");
+const doc = readFileSync(CONFIG_REFERENCE_FILE, "utf8");
+const start = doc.indexOf(REFERENCE_START);
+const end = doc.indexOf(REFERENCE_END);
+if (start === -1 || end === -1)
+  throw new Error(`${CONFIG_REFERENCE_FILE} lacks the config-reference markers`);
 writeFileSync(
-  "README.md",
-  readme.slice(0, start) + renderConfigReference() + readme.slice(end + REFERENCE_END.length),
+  CONFIG_REFERENCE_FILE,
+  doc.slice(0, start) + renderConfigReference() + doc.slice(end + REFERENCE_END.length),
 );
-console.log("README.md configuration reference regenerated");
+console.log(`${CONFIG_REFERENCE_FILE} configuration reference regenerated`);
