@@ -363,6 +363,15 @@ const backups = z.strictObject({
   retentionDays: doc(z.number().int().min(1).max(3650).default(30), "Days backups are kept (R8.1).", "30"),
 });
 
+/** The stack's monthly cost ceiling, which `npm run review` holds its cost estimate to (docs/review.md). */
+export const budget = z.strictObject({
+  monthlyUsd: doc(
+    z.number().positive().max(1_000_000).optional(),
+    "Monthly cost ceiling in US dollars: `npm run review` fails when the stack's cost estimate (docs/review.md) exceeds it. Unset: no ceiling.",
+    "4500",
+  ),
+});
+
 export const ENVIRONMENTS = ["production", "staging", "development"] as const;
 
 export const stackConfigSchema = z.strictObject({
@@ -390,6 +399,7 @@ export const stackConfigSchema = z.strictObject({
     "{services: {chat: {...}}}",
   ),
   backups: doc(backups.prefault({}), "Backup retention.", "{retentionDays: 30}"),
+  budget: doc(budget.prefault({}), "Cost ceiling the pull-request review checks.", "{monthlyUsd: 4500}"),
   hosts: doc(hosts.prefault({}), "What every EC2 host boots.", `{ubuntuBuild: "${UBUNTU_BUILD_DEFAULT}"}`),
   registry: doc(
     registry.prefault({}),

@@ -1,0 +1,168 @@
+// The review of one stack as Markdown (a pull-request comment: summary first, raw diff folded) and
+// as JSON. Pure: it formats what classify.ts, cost-model.ts and budget.ts computed.
+import type { BudgetCheck } from "./budget";
+import { countByClass, type ClassifiedStep } from "./classify";
+import { costDelta, type CostEstimate } from "./cost-model";
+import type { ReviewChanges } from "./review-step";
+import { RISK_CLASSES, RISK_LABELS } from "./risk-rules";
+
+export interface StackReview {
+  stack: string;
+  changes: ReviewChanges;
+  classified: ClassifiedStep[];
+  cost: CostEstimate;
+  /** The base's estimate, when a base was synthesised. */
+  baseCost?: CostEstimate;
+  budget: BudgetCheck;
+}
+
+/** The comment marker the workflow finds and edits, one comment per stack. */
+export const commentMarker = (stack: string) => `<!-- jairouter-review:${stack} -->`;
+
+export const usd = (n: number) =>
+  `${n < 0 ? "-" : ""}$${Math.abs(n).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const signedUsd = (n: number) => (n > 0 ? `+${usd(n)}` : usd(n));
+
+/** Pipes and newlines would break a table cell. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ].join("\n");
+}
+
+/** `3 replaces or deletes state · 0 interrupts traffic · ... · 240 unchanged` */
+export function formatCounts(review: StackReview): string {
+  const counts = countByClass(review.classified);
+  return [
+    ...RISK_CLASSES.map((r) => `${counts[r]} ${RISK_LABELS[r]}`),
+    `${review.changes.unchanged} unchanged`,
+  ].join(" · ");
+}
+
+function riskyLine(c: ClassifiedStep): string {
+  const forced = c.forcedBy.length > 0 ? ` — forced by \`${c.forcedBy.join("`, `")}\`` : "";
+  const effect = c.effect ? ` (${c.effect})` : "";
+  const answer =
+    c.stackAnswer.length > 0
+      ? `\n  - the stack: ${c.stackAnswer.join("; ")}`
+      : "\n  - the stack: nothing softens this";
+  return `- **${RISK_LABELS[c.risk]}**: ${c.step.op} \`${c.step.name}\` (${c.step.type}), ${c.holds}${forced}${effect}${answer}`;
+}
+
+function changesSection(review: StackReview): string[] {
+  const risky = review.classified.filter((c) => c.risk !== "safe");
+  if (review.classified.length === 0) return ["**No change.**"];
+  const lines = [`**${formatCounts(review)}**`, ""];
+  lines.push(risky.length > 0 ? "Risky steps:" : "No risky step.", "");
+  lines.push(...risky.map(riskyLine));
+  const rows = review.classified.map((c) => [
+    RISK_LABELS[c.risk],
+    c.step.op,
+    c.step.type,
+    c.step.name,
+    (c.step.valueChanges.length > 0 ? c.step.valueChanges : c.step.diffReasons).join(", "),
+    c.step.replaceReasons.join(", "),
+  ]);
+  lines.push(
+    "",
+    `<details><summary>Every change (${review.classified.length})</summary>`,
+    "",
+    table(["class", "op", "type", "name", "changed", "replaced because of"], rows),
+    "",
+    "</details>",
+  );
+  return lines;
+}
+
+function costSection(review: StackReview): string[] {
+  const { cost, baseCost } = review;
+  const lines = [
+    `### Monthly cost: ${usd(cost.totalUsd)}${baseCost ? ` (base ${usd(baseCost.totalUsd)}, ${signedUsd(cost.totalUsd - baseCost.totalUsd)})` : ""}`,
+    "",
+    `Prices: ${cost.prices.region}, price table of ${cost.prices.date} (${cost.prices.basis}); usage assumed: ${Object.entries(
+      cost.usage,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+    "",
+  ];
+  if (baseCost) {
+    const delta = costDelta(baseCost, cost);
+    lines.push(
+      delta.length === 0
+        ? "The change moves no cost."
+        : table(
+            ["resource", "type", "base", "PR", "delta"],
+            delta.map((d) => [d.name, d.type, usd(d.baseUsd), usd(d.prUsd), signedUsd(d.deltaUsd)]),
+          ),
+      "",
+    );
+  }
+  const rows = cost.lines.map((l) => [l.name, l.type, l.basis, usd(l.monthlyUsd)]);
+  rows.push([
+    "**total**",
+    "",
+    `${cost.uncharged} other resources carry no direct charge`,
+    `**${usd(cost.totalUsd)}**`,
+  ]);
+  lines.push(table(["resource", "type", "basis", "per month"], rows));
+  return lines;
+}
+
+function budgetLine(budget: BudgetCheck): string {
+  if (budget.limitUsd === undefined)
+    return "Budget: none set (`jairouter:budget.monthlyUsd`), nothing to check.";
+  return budget.exceeded
+    ? `**Budget exceeded**: the estimate ${usd(budget.estimateUsd)} is above \`jairouter:budget.monthlyUsd\` ${usd(budget.limitUsd)}.`
+    : `Budget: ${usd(budget.estimateUsd)} of ${usd(budget.limitUsd)} (\`jairouter:budget.monthlyUsd\`).`;
+}
+
+export function formatReviewMarkdown(review: StackReview): string {
+  return [
+    commentMarker(review.stack),
+    `## Review of ${review.stack}: ${review.changes.source}`,
+    "",
+    ...changesSection(review),
+    "",
+    ...costSection(review),
+    "",
+    budgetLine(review.budget),
+    "",
+  ].join("\n");
+}
+
+/** The machine-readable review; secret values never reach it (inputs are not included). */
+export function reviewJson(review: StackReview) {
+  return {
+    stack: review.stack,
+    source: review.changes.source,
+    counts: { ...countByClass(review.classified), unchanged: review.changes.unchanged },
+    steps: review.classified.map((c) => ({
+      risk: c.risk,
+      op: c.step.op,
+      type: c.step.type,
+      name: c.step.name,
+      urn: c.step.urn,
+      holds: c.holds,
+      forcedBy: c.forcedBy,
+      ...(c.effect ? { effect: c.effect } : {}),
+      stackAnswer: c.stackAnswer,
+      diffReasons: c.step.diffReasons,
+      replaceReasons: c.step.replaceReasons,
+    })),
+    cost: {
+      totalUsd: round(review.cost.totalUsd),
+      ...(review.baseCost ? { baseTotalUsd: round(review.baseCost.totalUsd) } : {}),
+      prices: review.cost.prices,
+      usage: review.cost.usage,
+      lines: review.cost.lines.map((l) => ({ ...l, monthlyUsd: round(l.monthlyUsd) })),
+    },
+    budget: review.budget,
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,0 +1,67 @@
+// Puts one stack's review together: the changes (a real preview's steps, or the diff of the base
+// ref's synth and the working tree's), their classes, the cost of both sides and the budget check.
+import { readFileSync } from "node:fs";
+import { diffSynths } from "../change-diff";
+import { readStackConfigMapping } from "../config-change";
+import type { RecordedResource } from "../mock-cloud";
+import { readStackFile } from "../stack-file";
+import { budgetLimit, checkBudget } from "./budget";
+import { classifySteps } from "./classify";
+import { estimateCost, loadPriceTable, usageFor } from "./cost-model";
+import type { StackReview } from "./report";
+import { PreviewFormatError, stepsFromChangeSet, stepsFromPreview, type ReviewChanges } from "./review-step";
+
+export interface ReviewInputs {
+  stack: string;
+  /** The working tree's synth. */
+  after: readonly RecordedResource[];
+  /** The base ref's synth, and how to name it. */
+  base?: { label: string; resources: readonly RecordedResource[] };
+  /** A `pulumi preview --json` file: its steps replace the synth diff as the list of changes. */
+  previewFile?: string;
+  dir?: string;
+}
+
+export function readPreviewFile(file: string): ReviewChanges {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new PreviewFormatError(
+      `--preview ${file}: ${(err as Error).message}; pass the file \`pulumi preview --json > ${file}\` wrote`,
+    );
+  }
+  return stepsFromPreview(doc, `pulumi preview (${file})`);
+}
+
+export function reviewStack({
+  stack,
+  after,
+  base,
+  previewFile,
+  dir = process.cwd(),
+}: ReviewInputs): StackReview {
+  const changes = previewFile
+    ? readPreviewFile(previewFile)
+    : base
+      ? stepsFromChangeSet(
+          diffSynths(base.resources, after),
+          `offline synth, ${base.label} → working tree`,
+          base.resources,
+        )
+      : stepsFromChangeSet({ changes: [], unchanged: after.length }, "offline synth of the working tree");
+  const { region } = readStackFile(stack, dir);
+  const prices = loadPriceTable(region);
+  const usage = usageFor(stack);
+  const cost = estimateCost(after, prices, usage);
+  const baseCost = base ? estimateCost(base.resources, prices, usage) : undefined;
+  const limit = budgetLimit(stack, readStackConfigMapping(stack, dir));
+  return {
+    stack,
+    changes,
+    classified: classifySteps(changes.steps),
+    cost,
+    ...(baseCost ? { baseCost } : {}),
+    budget: checkBudget(cost.totalUsd, limit),
+  };
+}

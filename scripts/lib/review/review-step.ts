@@ -1,0 +1,207 @@
+// One resource's planned change in the shape of a `pulumi preview --json` step, whichever source it
+// comes from: a real preview (stepsFromPreview) or the diff of two offline synths
+// (stepsFromChangeSet). The classifier and the report read only this shape.
+import type { ChangeSet, DiffableResource, KeyChange } from "../change-diff";
+import { formatKeyChange } from "../change-report";
+
+export type ReviewOp = "create" | "update" | "replace" | "delete";
+
+/** How one property differs, as `detailedDiff` writes it (`update-replace` forces a replacement). */
+export interface PropertyDiff {
+  kind: "add" | "add-replace" | "delete" | "delete-replace" | "update" | "update-replace";
+  inputDiff?: boolean;
+}
+
+export interface ReviewStep {
+  op: ReviewOp;
+  urn: string;
+  type: string;
+  /** The resource's logical name (the last URN segment). */
+  name: string;
+  /** Top-level properties that force the replacement (replace only). */
+  replaceReasons: string[];
+  /** Top-level properties that differ. */
+  diffReasons: string[];
+  detailedDiff: Record<string, PropertyDiff>;
+  /** Old value → new value per changed property, when short and not secret (offline synth only). */
+  valueChanges: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  /** A component or the stack itself: nothing exists in the cloud for it. */
+  component: boolean;
+}
+
+/** What a preview JSON file or a synth diff amounts to: the changed steps and how many stayed the same. */
+export interface ReviewChanges {
+  steps: ReviewStep[];
+  unchanged: number;
+  /** Where the steps come from, for the report's heading. */
+  source: string;
+}
+
+/** A preview JSON file that is not one (the CLI prints the message alone). */
+export class PreviewFormatError extends Error {
+  override name = "PreviewFormatError";
+}
+
+/** The type and name a URN carries: `urn:pulumi:<stack>::<project>::<parent$type>::<name>`. */
+export function urnParts(urn: string): { type: string; name: string } {
+  const parts = urn.split("::");
+  if (parts.length < 4) throw new PreviewFormatError(`"${urn}" is not a Pulumi URN`);
+  const qualifiedType = parts[2]!;
+  return { type: qualifiedType.split("$").at(-1)!, name: parts.slice(3).join("::") };
+}
+
+const isComponentType = (type: string) =>
+  type === "pulumi:pulumi:Stack" || (!type.includes("/") && !type.startsWith("pulumi:providers:"));
+
+interface PreviewState {
+  type?: string;
+  custom?: boolean;
+  protect?: boolean;
+  retainOnDelete?: boolean;
+}
+
+interface PreviewJsonStep {
+  op: string;
+  urn: string;
+  oldState?: PreviewState;
+  newState?: PreviewState;
+  diffReasons?: string[];
+  replaceReasons?: string[];
+  detailedDiff?: Record<string, PropertyDiff> | null;
+}
+
+/** The engine's step operations, folded into the four a reviewer reads. */
+const OP_OF: Record<string, ReviewOp | "same"> = {
+  same: "same",
+  read: "same",
+  refresh: "same",
+  discard: "same",
+  "remove-pending-replace": "same",
+  create: "create",
+  import: "create",
+  update: "update",
+  delete: "delete",
+  "discard-replaced": "same",
+  replace: "replace",
+  "create-replacement": "replace",
+  "delete-replaced": "replace",
+  "read-replacement": "replace",
+  "import-replacement": "replace",
+};
+
+function previewSteps(doc: unknown): PreviewJsonStep[] {
+  const steps = (doc as { steps?: unknown } | null)?.steps;
+  if (steps === undefined) return [];
+  if (!Array.isArray(steps))
+    throw new PreviewFormatError("`steps` is not a list: pass the output of `pulumi preview --json`");
+  for (const [i, step] of steps.entries()) {
+    const s = step as Partial<PreviewJsonStep> | null;
+    if (typeof s?.op !== "string" || typeof s.urn !== "string")
+      throw new PreviewFormatError(
+        `steps[${i}] has no op or urn: pass the output of \`pulumi preview --json\``,
+      );
+    if (!(s.op in OP_OF))
+      throw new PreviewFormatError(
+        `steps[${i}]: unknown op "${s.op}" (this reader knows ${Object.keys(OP_OF).join(", ")})`,
+      );
+  }
+  return steps as PreviewJsonStep[];
+}
+
+const RANK: readonly ReviewOp[] = ["replace", "delete", "create", "update"];
+
+/**
+ * The steps of `pulumi preview --json` output, one per URN: the steps of one replacement
+ * (delete-replaced, replace, create-replacement) are merged, and `same` steps only counted.
+ */
+export function stepsFromPreview(doc: unknown, source = "pulumi preview"): ReviewChanges {
+  const byUrn = new Map<string, ReviewStep>();
+  const sameUrns = new Set<string>();
+  const order = new Map<string, string[]>();
+  for (const s of previewSteps(doc)) {
+    const op = OP_OF[s.op]!;
+    order.set(s.urn, [...(order.get(s.urn) ?? []), s.op]);
+    if (op === "same") {
+      sameUrns.add(s.urn);
+      continue;
+    }
+    const { type: urnType, name } = urnParts(s.urn);
+    const type = s.newState?.type ?? s.oldState?.type ?? urnType;
+    const previous = byUrn.get(s.urn);
+    const merged: ReviewStep = {
+      op: previous && RANK.indexOf(previous.op) < RANK.indexOf(op) ? previous.op : op,
+      urn: s.urn,
+      type,
+      name,
+      replaceReasons: union(previous?.replaceReasons, s.replaceReasons),
+      diffReasons: union(previous?.diffReasons, s.diffReasons),
+      detailedDiff: { ...previous?.detailedDiff, ...(s.detailedDiff ?? {}) },
+      valueChanges: [],
+      protect: (previous?.protect ?? false) || s.oldState?.protect === true,
+      retainOnDelete:
+        (previous?.retainOnDelete ?? false) ||
+        s.oldState?.retainOnDelete === true ||
+        s.newState?.retainOnDelete === true,
+      deleteBeforeReplace: false,
+      component: s.newState?.custom === false || s.oldState?.custom === false || isComponentType(type),
+    };
+    byUrn.set(s.urn, merged);
+  }
+  for (const [urn, step] of byUrn) {
+    const ops = order.get(urn)!;
+    const deleted = ops.indexOf("delete-replaced");
+    step.deleteBeforeReplace = deleted >= 0 && deleted < ops.indexOf("create-replacement");
+    sameUrns.delete(urn);
+  }
+  return { steps: sortSteps([...byUrn.values()]), unchanged: sameUrns.size, source };
+}
+
+function union(a: readonly string[] = [], b: readonly string[] = []): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+function sortSteps(steps: ReviewStep[]): ReviewStep[] {
+  return steps.sort(
+    (a, b) => RANK.indexOf(a.op) - RANK.indexOf(b.op) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0),
+  );
+}
+
+function detailedDiffOf(changed: readonly KeyChange[], replaceKeys: readonly string[]) {
+  const diff: Record<string, PropertyDiff> = {};
+  for (const k of changed) {
+    const base = k.before === "(none)" ? "add" : k.after === "(none)" ? "delete" : "update";
+    diff[k.key] = { kind: replaceKeys.includes(k.key) ? `${base}-replace` : base, inputDiff: true };
+  }
+  return diff;
+}
+
+/**
+ * The diff of two offline synths (change-diff.ts) as preview steps, so one classifier reads both.
+ * `before` (the base synth) tells which replaced resources are kept in the cloud (retainOnDelete).
+ */
+export function stepsFromChangeSet(
+  set: ChangeSet,
+  source: string,
+  before: readonly DiffableResource[] = [],
+): ReviewChanges {
+  const retained = new Set(before.filter((r) => r.options?.retainOnDelete).map((r) => r.urn));
+  const steps = set.changes.map((c): ReviewStep => ({
+    op: c.action,
+    urn: c.urn,
+    type: c.type,
+    name: c.name,
+    // Nested paths (`rootBlockDevice.encrypted`) are reported by their top-level property, as the engine does.
+    replaceReasons: [...new Set(c.replaceKeys.map((k) => k.split(/[.[]/)[0]!))].sort(),
+    diffReasons: c.changed.map((k) => k.key).sort(),
+    detailedDiff: detailedDiffOf(c.changed, c.replaceKeys),
+    valueChanges: c.changed.map(formatKeyChange),
+    protect: c.protect,
+    retainOnDelete: c.retainOnDelete || (c.action === "replace" && retained.has(c.urn)),
+    deleteBeforeReplace: c.deleteBeforeReplace,
+    component: isComponentType(c.type),
+  }));
+  return { steps: sortSteps(steps), unchanged: set.unchanged, source };
+}
