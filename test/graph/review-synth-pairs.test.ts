@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 function review(after: SynthResult): ClassifiedStep[] {
   const set = diffSynths(prod.resources, after.resources);
-  return classifySteps(stepsFromChangeSet(set, "test", prod.resources).steps);
+  return classifySteps(stepsFromChangeSet(set, "test", prod.resources, after.resources).steps);
 }
 
 const line = (c: ClassifiedStep) => `${c.risk} ${c.step.op} ${c.step.name} [${c.forcedBy.join(",")}]`;
@@ -86,6 +86,10 @@ describe("review of change-matrix synth pairs (prod)", () => {
       "restart replace jr-prod-app-2-jairouter [image]",
     ]);
     for (const c of containers) expect(c.stackAnswer.join(" ")).toMatch(/drained rollout/);
+    const rotations = classified.filter((c) => /-app-\d+-rotation$/.test(c.step.name));
+    expect(rotations.map((c) => `${c.risk} ${c.step.op} ${c.step.name}`)).toEqual(
+      [0, 1, 2].map((i) => `restart replace jr-prod-app-${i}-rotation`),
+    );
     expect(classified.filter((c) => c.risk === "state" || c.risk === "traffic").map(line)).toEqual([]);
   });
 });

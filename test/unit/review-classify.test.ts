@@ -105,6 +105,27 @@ describe("preview files", () => {
   });
 });
 
+describe("commands in a preview", () => {
+  it("a proxy configuration change is a restart softened by the in-place reload, not a component", () => {
+    const urn =
+      "urn:pulumi:prod::jairouter::jairouter:edge:LoadBalancerPair$command:local:Command::jr-prod-lb-0-activate";
+    const { steps } = stepsFromPreview({
+      steps: [
+        {
+          op: "update",
+          urn,
+          newState: { type: "command:local:Command", custom: true },
+          diffReasons: ["triggers"],
+        },
+      ],
+    });
+    const [c] = classifySteps(steps);
+    expect(c!.step.component).toBe(false);
+    expect(c!.risk).toBe("restart");
+    expect(c!.stackAnswer.join(" ")).toMatch(/in-place reload/);
+  });
+});
+
 describe("classes by type and property", () => {
   it("an in-place instance type change stops the host: interrupts traffic, forced by instanceType", () => {
     const c = classifyStep(step({ diffReasons: ["instanceType", "tags"] }));

@@ -48,6 +48,7 @@ export function reviewStack({
           diffSynths(base.resources, after),
           `offline synth, ${base.label} → working tree`,
           base.resources,
+          after,
         )
       : stepsFromChangeSet({ changes: [], unchanged: after.length }, "offline synth of the working tree");
   const { region } = readStackFile(stack, dir);

@@ -53,8 +53,8 @@ export function urnParts(urn: string): { type: string; name: string } {
   return { type: qualifiedType.split("$").at(-1)!, name: parts.slice(3).join("::") };
 }
 
-const isComponentType = (type: string) =>
-  type === "pulumi:pulumi:Stack" || (!type.includes("/") && !type.startsWith("pulumi:providers:"));
+/** When the record does not say: the stack itself and this project's own components. */
+const isComponentType = (type: string) => type === "pulumi:pulumi:Stack" || type.startsWith("jairouter:");
 
 interface PreviewState {
   type?: string;
@@ -146,7 +146,7 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
         s.oldState?.retainOnDelete === true ||
         s.newState?.retainOnDelete === true,
       deleteBeforeReplace: false,
-      component: s.newState?.custom === false || s.oldState?.custom === false || isComponentType(type),
+      component: (s.newState?.custom ?? s.oldState?.custom) === false || isComponentType(type),
     };
     byUrn.set(s.urn, merged);
   }
@@ -180,14 +180,17 @@ function detailedDiffOf(changed: readonly KeyChange[], replaceKeys: readonly str
 
 /**
  * The diff of two offline synths (change-diff.ts) as preview steps, so one classifier reads both.
- * `before` (the base synth) tells which replaced resources are kept in the cloud (retainOnDelete).
+ * `before` (the base synth) tells which replaced resources are kept in the cloud (retainOnDelete);
+ * both synths tell which resources are components (`custom: false`).
  */
 export function stepsFromChangeSet(
   set: ChangeSet,
   source: string,
-  before: readonly DiffableResource[] = [],
+  before: readonly (DiffableResource & { custom?: boolean })[] = [],
+  after: readonly { urn: string; custom?: boolean }[] = [],
 ): ReviewChanges {
   const retained = new Set(before.filter((r) => r.options?.retainOnDelete).map((r) => r.urn));
+  const components = new Set([...before, ...after].filter((r) => r.custom === false).map((r) => r.urn));
   const steps = set.changes.map((c): ReviewStep => ({
     op: c.action,
     urn: c.urn,
@@ -201,7 +204,7 @@ export function stepsFromChangeSet(
     protect: c.protect,
     retainOnDelete: c.retainOnDelete || (c.action === "replace" && retained.has(c.urn)),
     deleteBeforeReplace: c.deleteBeforeReplace,
-    component: isComponentType(c.type),
+    component: components.has(c.urn) || isComponentType(c.type),
   }));
   return { steps: sortSteps(steps), unchanged: set.unchanged, source };
 }
