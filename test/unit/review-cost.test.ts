@@ -1,9 +1,11 @@
 // The review's cost estimate and budget check, on hand-made resources priced from the real table.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../config/load";
 import { readStackConfigMapping } from "../../scripts/lib/config-change";
+import { readStackFile, withSynthSecrets } from "../../scripts/lib/stack-file";
 import { budgetLimit, checkBudget } from "../../scripts/lib/review/budget";
 import {
   costDelta,
@@ -115,6 +117,21 @@ describe("budget", () => {
     expect(budgetLimit("prod", {})).toBeUndefined();
     for (const stack of ["prod", "staging"])
       expect(budgetLimit(stack, readStackConfigMapping(stack))).toBeGreaterThan(0);
+  });
+
+  it("the program's configuration loader rejects a bad budget too, naming the key", async () => {
+    const values = (
+      await withSynthSecrets(readStackFile("prod", process.cwd(), { "jairouter:budget": { monthlyUsd: 0 } }))
+    ).values;
+    expect(() => loadConfig(values)).toThrow(/jairouter:budget\.monthlyUsd/);
+  });
+
+  it("docs/review.md states the budgets the stack files set", () => {
+    const doc = readFileSync("docs/review.md", "utf8");
+    const prod = budgetLimit("prod", readStackConfigMapping("prod"));
+    const staging = budgetLimit("staging", readStackConfigMapping("staging"));
+    expect(doc).toContain(`Prod is set to ${prod} `);
+    expect(doc).toContain(`staging to ${staging} `);
   });
 
   it("rejects a budget that is not a positive number, naming the key and the fix", () => {
