@@ -51,6 +51,15 @@ describe("policy/pack: what the CLI needs", () => {
     }
   });
 
+  it("has a lock file in step with its package.json, so `npm ci --prefix policy/pack` installs it", () => {
+    const lock = JSON.parse(readFileSync(join(PACK, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;
+    };
+    expect(lock.packages[""]?.dependencies).toEqual(packPackage.dependencies);
+    for (const [name, version] of Object.entries(packPackage.dependencies ?? {}))
+      expect(lock.packages[`node_modules/${name}`]?.version, name).toBe(version);
+  });
+
   it("resolves the SDK's policy-pack harness from its own directory", () => {
     expect(() => require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [PACK] })).not.toThrow();
   });
