@@ -44,6 +44,8 @@ describe("deploy.yml", () => {
     expect(text).not.toMatch(/\b[a-z]{2}-(north|south|east|west|central|northeast|southeast)-\d\b/);
     const creds = deploy.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
     expect(creds?.with?.["aws-region"]).toBe("${{ steps.stack.outputs.region }}");
+    // the default session (1 h) would end inside the 90-minute job
+    expect(creds?.with?.["role-duration-seconds"]).toBeGreaterThanOrEqual(90 * 60);
     const region = deploy.find((s) => s.run?.includes("stack:region"));
     expect(region).toBeDefined();
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
