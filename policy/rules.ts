@@ -136,7 +136,70 @@ export const POLICY_RULES: PolicyRule[] = [
       return missing.length ? [`missing tags: ${missing.join(", ")}`] : [];
     },
   },
+  {
+    name: "least-privilege-identity-policies",
+    description:
+      "IAM policies allow named actions only (no `*` or `service:*`), and iam:PassRole only on named roles.",
+    check(type, r) {
+      if (type !== "aws:iam/policy:Policy" && type !== "aws:iam/rolePolicy:RolePolicy") return [];
+      const problems: string[] = [];
+      for (const statement of policyStatements(r.policy)) {
+        if (statement.Effect !== "Allow") continue;
+        const actions = asList(statement.Action);
+        const wide = actions.filter((a) => a === "*" || /^[\w-]+:\*$/.test(a));
+        if (wide.length) problems.push(`allows every action of ${wide.join(", ")}`);
+        if (
+          actions.some((a) => a.toLowerCase() === "iam:passrole") &&
+          asList(statement.Resource).includes("*")
+        )
+          problems.push("allows iam:PassRole on every role");
+      }
+      return problems;
+    },
+  },
+  {
+    name: "github-oidc-trust-pinned",
+    description:
+      "A role trusting GitHub's OIDC provider pins the audience and the exact repository subjects (no wildcards).",
+    check(type, r) {
+      if (type !== "aws:iam/role:Role") return [];
+      const problems: string[] = [];
+      for (const statement of policyStatements(r.assumeRolePolicy)) {
+        const federated = asList((statement.Principal as ResourceProps | undefined)?.Federated);
+        if (!federated.some((p) => p.includes(GITHUB_OIDC_HOST))) continue;
+        const equals = ((statement.Condition as ResourceProps | undefined)?.StringEquals ??
+          {}) as ResourceProps;
+        if (!equals[`${GITHUB_OIDC_HOST}:aud`]) problems.push("GitHub trust does not pin the audience");
+        const subjects = asList(equals[`${GITHUB_OIDC_HOST}:sub`]);
+        if (subjects.length === 0)
+          problems.push("GitHub trust does not pin the subject (any repository could assume it)");
+        if (subjects.some((s) => s.includes("*"))) problems.push("GitHub trust subject holds a wildcard");
+      }
+      return problems;
+    },
+  },
 ];
+
+const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+function asList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** The statements of a policy document given as JSON text or as an object; none when unreadable. */
+function policyStatements(policy: unknown): ResourceProps[] {
+  let document: unknown = policy;
+  if (typeof policy === "string") {
+    try {
+      document = JSON.parse(policy);
+    } catch {
+      return [];
+    }
+  }
+  const statements = (document as ResourceProps | undefined)?.Statement;
+  return (Array.isArray(statements) ? statements : statements ? [statements] : []) as ResourceProps[];
+}
 
 /** Every violation of every rule on one resource, prefixed with the rule's name. */
 export function violations(type: string, inputs: ResourceProps): string[] {

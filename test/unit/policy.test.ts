@@ -39,6 +39,29 @@ const BAD: [string, string, Record<string, unknown>][] = [
   ],
   ["secure-parameters", "aws:ssm/parameter:Parameter", { type: "String", tags: TAGS }],
   ["stack-tags", "aws:ec2/vpc:Vpc", { tags: { Project: "jairouter" } }],
+  [
+    "least-privilege-identity-policies",
+    "aws:iam/policy:Policy",
+    { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) },
+  ],
+  [
+    "github-oidc-trust-pinned",
+    "aws:iam/role:Role",
+    {
+      tags: TAGS,
+      assumeRolePolicy: JSON.stringify({
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: {
+              Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+            },
+            Action: "sts:AssumeRoleWithWebIdentity",
+          },
+        ],
+      }),
+    },
+  ],
 ];
 
 describe("policy rules", () => {
