@@ -10,7 +10,7 @@ export function sha256Hex(value: string | Buffer): string {
 }
 
 /** Env keys whose values are secret by name (the state marks the whole env list secret). */
-const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|KEY|CREDENTIAL|AUTH)/i;
+export const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|KEY|CREDENTIAL|AUTH)/i;
 
 /**
  * What a report may print for `value`: the hash when the key names a secret or the value is one of

@@ -3,6 +3,8 @@
 // way the mock runtime wraps them). Secret values are unwrapped for comparison and remembered,
 // so the report can print them as hashes only.
 
+import { SECRET_NAME } from "./mask";
+
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -36,8 +38,22 @@ function isSecret(value: unknown): value is Record<string, unknown> {
   );
 }
 
+/**
+ * Records a secret string, and the values inside it that reports might show on their own: the
+ * value of a `KEY=value` env entry (the env list is secret as a whole) and of `export KEY='value'`
+ * lines (a sync step's stdin), when the name says it is a secret.
+ */
+function addSecret(text: string, into: Set<string>): void {
+  into.add(text);
+  const entry = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]+)$/.exec(text);
+  if (entry && SECRET_NAME.test(entry[1]!)) into.add(entry[2]!);
+  for (const m of text.matchAll(/^export ([A-Za-z_][A-Za-z0-9_]*)='((?:[^']|'"'"')+)'$/gm)) {
+    if (SECRET_NAME.test(m[1]!)) into.add(m[2]!.replace(/'"'"'/g, "'"));
+  }
+}
+
 function collectStrings(value: unknown, into: Set<string>): void {
-  if (typeof value === "string") into.add(value);
+  if (typeof value === "string") addSecret(value, into);
   else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, into));
   else if (value && typeof value === "object") Object.values(value).forEach((v) => collectStrings(v, into));
 }
