@@ -52,7 +52,7 @@ export interface HostSetup {
   ubuntuBuild: string;
   /**
    * Keep data volumes in the account when they leave the stack (production): a scale-in or a
-   * deliberate rebuild never deletes the state on them; README says how to clean up.
+   * deliberate rebuild never deletes the state on them; docs/operations.md says how to clean up.
    */
   retainState: boolean;
   /** Docker Hub credentials for image pulls; anonymous pulls when absent. */
@@ -404,7 +404,7 @@ export class Host extends pulumi.ComponentResource {
 
   /**
    * The deployer's key in the login user's `authorized_keys`, rewritten whenever the key changes:
-   * the key pair only seeds new hosts, so rotating the key never replaces one (README: key rotation).
+   * the key pair only seeds new hosts, so rotating the key never replaces one (docs/operations.md: key rotation).
    */
   private authorizedKeys(name: string, publicKey: string) {
     const user = this.access.user;

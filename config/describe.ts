@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { stackConfigSchema, type FieldDoc } from "./schema";
 
-/** One documented key of the stack configuration, as listed in the README. */
+/** One documented key of the stack configuration, as listed in docs/configuration.md. */
 export interface FieldReference extends FieldDoc {
   /** Dotted path below the namespace; `[]` marks array elements, `<type>` record keys. */
   path: string;

@@ -4,13 +4,13 @@ import { FQDN_PATTERN, imagePinProblem, imageVersion, parseIpv4Cidr, versionAtLe
 
 /**
  * The whole stack configuration, namespace `jairouter`. Every field carries its documentation and
- * an example (`doc`): the README's configuration reference and the examples in error messages are
+ * an example (`doc`): the configuration reference (docs/configuration.md) and the examples in error messages are
  * generated from these, so they cannot drift from the schema.
  */
 
 export interface FieldDoc {
   description: string;
-  /** A valid value, shown in errors and in the README, written as it goes into the stack YAML. */
+  /** A valid value, shown in errors and in docs/configuration.md, written as it goes into the stack YAML. */
   example: string;
 }
 
@@ -186,7 +186,7 @@ const appServers = z.strictObject({
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, "is not a local date-time like 2027-12-31T23:59:59")
       .default("2027-12-31T23:59:59"),
-    "When the generated admin / service / read-only API keys expire in the app; rotate them before (README).",
+    "When the generated admin / service / read-only API keys expire in the app; rotate them before (docs/operations.md).",
     "2027-12-31T23:59:59",
   ),
   drainSeconds: doc(
@@ -343,7 +343,7 @@ const hosts = z.strictObject({
       .string()
       .regex(/^\d{8}(\.\d{1,2})?$/, "is not a Canonical build serial like 20251022 or 20251022.1")
       .default(UBUNTU_BUILD_DEFAULT),
-    "Canonical's build serial of the Ubuntu 24.04 server image every host boots (the same serial exists in every region). Changing it rebuilds the hosts one at a time (README: rolling the OS image).",
+    "Canonical's build serial of the Ubuntu 24.04 server image every host boots (the same serial exists in every region). Changing it rebuilds the hosts one at a time (docs/operations.md: rolling the OS image).",
     UBUNTU_BUILD_DEFAULT,
   ),
 });

@@ -51,7 +51,7 @@ export const DOCKER_REPO_KEY_FINGERPRINT = "9DC858229FC7DD38854AE2D88D81803C0EBF
 export const USER_DATA_LIMIT_BYTES = 16384;
 
 /**
- * What a host's user data depends on, for the README: a change to any of these replaces the
+ * What a host's user data depends on, for docs/operations.md: a change to any of these replaces the
  * instance. `inputs` covers every field of CloudInitInput (the type makes sure of it); `builtIn`
  * is what the stack's own code fixes for every host.
  */
