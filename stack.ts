@@ -19,6 +19,7 @@ import { APP_SHUTDOWN_PHASE_SECONDS, LOGBACK_XML_PATH } from "./render/applicati
 import { Network } from "./components/network";
 import { stackTags } from "./components/tags";
 import { buildContract } from "./contract/build";
+import { dnsTargetOutput } from "./components/dns-target";
 import { PORTS } from "./components/ports";
 
 /** Ports the app servers must reach for the declared model backends. */
@@ -237,8 +238,17 @@ export function buildStack(config: StackConfig) {
     tags: tags("monitoring"),
   });
 
+  // What the operator's DNS record for the public name points at (README: first deploy).
+  const dnsTarget = dnsTargetOutput({
+    frontDoor: settings.loadBalancer.frontDoor,
+    nlbDnsName: frontDoor.nlbDnsName,
+    proxyPublicIps: lbPair.publicIps,
+    route53Zone: settings.domain.route53ZoneId !== undefined,
+  });
+
   return {
     endpoint: frontDoor.endpoint,
+    dnsTarget,
     nlbName: frontDoor.nlbName,
     nlbDnsName: frontDoor.nlbDnsName,
     loadBalancerPublicIps: lbPair.publicIps,
@@ -275,6 +285,7 @@ export function buildStack(config: StackConfig) {
         frontDoor: settings.loadBalancer.frontDoor,
         nlb: frontDoor.nlbName &&
           frontDoor.nlbDnsName && { name: frontDoor.nlbName, dnsName: frontDoor.nlbDnsName },
+        dnsTarget,
         proxyPrivateIps: lbPair.privateIps,
         caCertificatePem: certificate.caCertificatePem,
       },

@@ -18,6 +18,7 @@ import {
   PROXY_RUNTIME_PATHS,
   renderProxyRuntimeEnv,
 } from "../render/scripts/proxy-runtime";
+import { installCertExpiryGauge } from "./cert-expiry";
 import type { ProxyFrontDoor } from "./front-door";
 import { Host, type HostSetup, type HostSubnet } from "./host";
 import { hostService } from "./host-service";
@@ -212,6 +213,8 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
         place("key", `${base}/tls/key.pem`, args.privateKeyPem),
         place("combined-pem", `${base}/tls/combined.pem`, args.combinedPem),
       ];
+      // Publishes the served chain's notAfter for TlsCertificateExpiresSoon (render/cert-expiry.ts).
+      installCertExpiryGauge(host, hostName, `${base}/tls/cert.pem`, certs[0]!, this);
       const runtime = [
         place("proxy-env", PROXY_RUNTIME_PATHS.env, runtimeEnv, "0644", "0:0"),
         ...runtimeScripts.map((f) =>

@@ -32,9 +32,10 @@ import { PORTS } from "./ports";
 import type { StackSecrets } from "./secrets";
 
 /**
- * Base of every alert's `runbook_url`: the runbook in the repository, so an alert links to
- * `docs/runbook.md#<alert name lower-cased>`, the `### <AlertName>` heading of its entry.
- * Relative to the repository on purpose: no organisation or host name is invented here.
+ * Base of every alert's `runbook_url` when `monitoring.runbookBaseUrl` is unset: the runbook's path
+ * in the repository, so an alert links to `docs/runbook.md#<alert name lower-cased>`, the
+ * `### <AlertName>` heading of its entry. Not clickable from an alert e-mail: stacks set the key to
+ * the absolute URL of the same file.
  */
 export const RUNBOOK_BASE_URL = "docs/runbook.md";
 
@@ -98,6 +99,8 @@ export function monitoringRenderInput(args: {
   apps: PlainHost[];
   lbs: PlainHost[];
   self: PlainHost;
+  /** `monitoring.runbookBaseUrl`; RUNBOOK_BASE_URL when unset. */
+  runbookBaseUrl?: string;
 }): MonitoringRenderInput {
   const at = (h: PlainHost, port: number): ScrapeTarget => ({
     address: `${h.privateIp}:${port}`,
@@ -123,7 +126,7 @@ export function monitoringRenderInput(args: {
       grafana: at(args.self, PORTS.grafana),
     },
     ruleFiles: [RULE_FILE],
-    runbookBaseUrl: RUNBOOK_BASE_URL,
+    runbookBaseUrl: args.runbookBaseUrl ?? RUNBOOK_BASE_URL,
   };
 }
 
@@ -283,6 +286,7 @@ export class Monitoring extends pulumi.ComponentResource {
           apps,
           lbs,
           self: me,
+          runbookBaseUrl: args.settings.runbookBaseUrl,
         }),
       );
     const grafanaInput = host.privateIp.apply((ip) => grafanaRenderInput(ip, args.lbEngine));

@@ -103,7 +103,7 @@ const domain = z.strictObject({
       .string()
       .regex(/^Z[A-Z0-9]{1,31}$/, "is not a Route53 hosted zone id")
       .optional(),
-    "Hosted zone that receives the public record; without it, point your DNS at the endpoint output.",
+    "Hosted zone that receives the public record; without it, create the record the `dnsTarget` output names.",
     "Z0123456789ABCDEFGHIJ",
   ),
 });
@@ -230,8 +230,30 @@ const webhookReceiver = z.strictObject({
   ),
 });
 
+/** Where alert e-mails link to: an absolute https URL of the runbook document, without `#` or `?`. */
+const runbookBaseUrl = z.string().superRefine((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:")
+    ctx.addIssue({ code: "custom", message: `"${value}" is not an absolute https:// URL` });
+  else if (url.hash || url.search || value.includes("#") || value.includes("?"))
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" carries a query or fragment; each alert appends #<alert name>`,
+    });
+});
+
 const monitoring = z.strictObject({
   tier: doc(tier.default("recommended"), "Size of the monitoring host (R2.1).", "recommended"),
+  runbookBaseUrl: doc(
+    runbookBaseUrl.optional(),
+    "Absolute https URL of the runbook (docs/runbook.md of this repository as your team browses it); every alert's `runbook_url` is this plus `#<alert name lower-cased>`. Unset: a relative `docs/runbook.md`, which an alert e-mail cannot open.",
+    "https://github.com/example-org/jairouter-infra/blob/main/docs/runbook.md",
+  ),
   retentionDays: doc(z.number().int().min(1).max(3650).default(30), "Days Prometheus keeps samples.", "30"),
   alerts: doc(
     z

@@ -5,7 +5,7 @@ import { z } from "zod";
  * renamed, retyped or stops being always present; a MINOR bump when a field is added; a PATCH bump for
  * anything else (descriptions). `npm run contract:schema` and the tests enforce the rule.
  */
-export const CONTRACT_VERSION = "1.0.0";
+export const CONTRACT_VERSION = "1.1.0";
 
 /** The major version consumers of this copy of the contract accept. */
 export const CONTRACT_MAJOR = Number(CONTRACT_VERSION.split(".")[0]);
@@ -64,6 +64,25 @@ export function contractSchemaFor(major: number) {
               })
               .optional(),
             "The Network Load Balancer; present only when `frontDoor` is `nlb`.",
+          ),
+          dnsTarget: field(
+            z
+              .looseObject({
+                recordType: field(
+                  z.enum(["CNAME", "A"]),
+                  "Record the public name needs: `CNAME` to the NLB's DNS name (an alias A record at a zone apex), or `A` with the proxies' public addresses (DNS failover).",
+                ),
+                values: field(
+                  z.array(z.string().min(1)).min(1),
+                  "What the record points at: the NLB's DNS name, or the proxies' public addresses (primary first).",
+                ),
+                managedByStack: field(
+                  z.boolean(),
+                  "Whether the stack writes the record itself (Route53, `domain.route53ZoneId`); otherwise the operator creates it.",
+                ),
+              })
+              .optional(),
+            "What the public DNS name must point at; always present from contract 1.1.0 on (optional only for producers of 1.0.x).",
           ),
           proxyPrivateIps: field(
             z.array(z.ipv4()).min(1),

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { BACKUP_MAX_AGE_HOURS, BACKUP_METRICS, BACKUP_MODES, BACKUP_ROLES } from "./backup";
+import { CERT_EXPIRY_CRITICAL_DAYS, CERT_EXPIRY_METRIC, CERT_EXPIRY_WARNING_DAYS } from "./cert-expiry";
 import type { AlertName, MonitoringRenderInput, PromDuration, Severity } from "./monitoring-types";
 import { JOB, lbJob } from "./prometheus";
 
@@ -372,6 +373,29 @@ function backupGroup(input: RuleRenderInput): RuleGroup {
   };
 }
 
+/**
+ * The served certificate chain expiring, from the gauge the proxy hosts publish (render/cert-expiry.ts):
+ * a warning three weeks ahead, critical one week ahead (and once expired). The self-signed
+ * certificate renews only on a `pulumi up` in its last 30 days (docs/runbook.md).
+ */
+function tlsGroup(input: RuleRenderInput): RuleGroup {
+  const left = `${CERT_EXPIRY_METRIC}{job="${JOB.node}"} - time()`;
+  const rule = (severity: Severity, days: number): AlertRule => ({
+    alert: "TlsCertificateExpiresSoon",
+    expr: `${left} < ${days * 86400}`,
+    for: input.alertFor?.TlsCertificateExpiresSoon ?? "15m",
+    severity,
+    service: "tls",
+    summary: `Host {{ $labels.instance }}: the {{ $labels.certificate }} TLS certificate expires within ${days} days`,
+    description:
+      "The {{ $labels.certificate }} certificate served by the proxy on {{ $labels.instance }} (zone {{ $labels.zone }}) expires in {{ $value | humanizeDuration }}: renew it (runbook).",
+  });
+  return {
+    name: "tls",
+    rules: [rule("warning", CERT_EXPIRY_WARNING_DAYS), rule("critical", CERT_EXPIRY_CRITICAL_DAYS)],
+  };
+}
+
 /** Every rule group, as data (R5.2, R7.3, R8). */
 export function ruleGroups(input: RuleRenderInput): RuleGroup[] {
   return [
@@ -381,6 +405,7 @@ export function ruleGroups(input: RuleRenderInput): RuleGroup[] {
     hostGroup(input),
     monitoringGroup(input),
     backupGroup(input),
+    tlsGroup(input),
   ];
 }
 

@@ -46,6 +46,7 @@ export const ALERT_NAMES = [
   "MonitoringTargetDown",
   "BackupFailed",
   "BackupMissing",
+  "TlsCertificateExpiresSoon",
 ] as const;
 
 /** One alert name. */

@@ -84,6 +84,42 @@ describe("stack contract output", () => {
     expect(contract.secrets.parameterPaths).toEqual(out.secretParameters);
   });
 
+  it.each(["prod", "staging"])(
+    "%s: dnsTarget names the NLB's DNS name, as output and in the contract",
+    (stack) => {
+      const out = outputsOf(stacks[stack]!);
+      expect(out.dnsTarget).toEqual({ recordType: "CNAME", values: [out.nlbDnsName], managedByStack: false });
+      expect(out.nlbDnsName).toMatch(/\.elb\.eu-west-1\.amazonaws\.com$/);
+      expect((out.contract as JairouterContract).edge.dnsTarget).toEqual(out.dnsTarget);
+    },
+  );
+
+  it("dnsTarget lists the proxies' public addresses with DNS failover, primary first", async () => {
+    const config = await withSynthSecrets(readStackFile("staging", process.cwd()));
+    const values = {
+      ...config.values,
+      "jairouter:loadBalancer": JSON.stringify({ engine: "nginx", tier: "minimum", frontDoor: "dns" }),
+      "jairouter:domain": JSON.stringify({
+        name: "staging.jairouter.example.com",
+        route53ZoneId: "Z0123456789ABCDEFGHIJ",
+      }),
+    };
+    const result = await synthesize({ stack: "staging", ...config, values }, async () => {
+      const { loadStackConfig } = await import("../../config");
+      const { buildStack } = await import("../../stack");
+      return buildStack(loadStackConfig());
+    });
+    const out = result.outputs as Record<string, any>;
+    expect(out.loadBalancerPublicIps).toHaveLength(2);
+    expect(out.dnsTarget).toEqual({
+      recordType: "A",
+      values: out.loadBalancerPublicIps,
+      managedByStack: true,
+    });
+    expect(contractSchema.safeParse(out.contract).success).toBe(true);
+    expect(out.contract.edge.dnsTarget).toEqual(out.dnsTarget);
+  });
+
   it("names Redis only where it is deployed", () => {
     expect(outputsOf(stacks.prod!).contract.app.redis).toEqual({
       endpoint: outputsOf(stacks.prod!).redisEndpoint,
@@ -208,7 +244,7 @@ describe("readJairouterStack on a stack reference under mocks", () => {
     const failure = await read({ ...outputs, contract });
     expect(failure).toBeInstanceOf(Error);
     expect(String((failure as Error).message)).toMatch(
-      /stack "acme\/jairouter\/broken" does not satisfy .*producer schemaVersion 1\.0\.0[\s\S]*`monitoring.prometheusUrl`: missing \(string\)/,
+      /stack "acme\/jairouter\/broken" does not satisfy .*producer schemaVersion 1\.1\.0[\s\S]*`monitoring.prometheusUrl`: missing \(string\)/,
     );
     expect(await read(outputs)).toMatchObject({ stack: "staging" });
   });

@@ -47,6 +47,23 @@ describe("renderAlertRules", () => {
     },
   );
 
+  it("links each alert to its runbook entry under an absolute base URL", () => {
+    const base = "https://github.com/example-org/jairouter-infra/blob/main/docs/runbook.md";
+    const alerts = yamlRules("haproxy", { runbookBaseUrl: base }).filter((r) => r.alert !== undefined);
+    for (const a of alerts) expect(a.annotations?.runbook_url).toBe(`${base}#${a.alert?.toLowerCase()}`);
+    expect(alerts.find((a) => a.alert === "TlsCertificateExpiresSoon")?.annotations?.runbook_url).toBe(
+      `${base}#tlscertificateexpiressoon`,
+    );
+  });
+
+  it("warns 21 days before a served certificate expires, critical 7 days before", () => {
+    const rules = yamlRules("nginx").filter((r) => r.alert === "TlsCertificateExpiresSoon");
+    expect(rules.map((r) => [r.labels?.severity, r.expr])).toEqual([
+      ["warning", 'jairouter_tls_certificate_expiry_timestamp_seconds{job="node"} - time() < 1814400'],
+      ["critical", 'jairouter_tls_certificate_expiry_timestamp_seconds{job="node"} - time() < 604800'],
+    ]);
+  });
+
   it("carries R5.2's thresholds and durations", () => {
     const byName = (n: string) => yamlRules("haproxy").find((r) => r.alert === n);
     expect(byName("JAiRouterInstanceDown")).toMatchObject({ for: "1m", labels: { severity: "critical" } });

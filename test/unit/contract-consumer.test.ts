@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ContractError, parseJairouterContract } from "../../consumer";
 import { completeContract } from "../../contract/build";
@@ -121,5 +122,32 @@ describe("completeContract (producer side)", () => {
     expect(() => completeContract(sources)).toThrow(
       /does not match its own schema:\n {2}- `edge.endpoint`: Invalid URL; got "api.jairouter.example.com"\n {2}- `backups.region`: missing \(string\)/,
     );
+  });
+});
+
+describe("producers of an earlier minor version", () => {
+  // The prod contract as release 0.2.0 (contract 1.0.0, before `edge.dnsTarget`) published it.
+  const v100 = JSON.parse(readFileSync("test/fixtures/contract/prod-1.0.0.json", "utf8")) as Record<
+    string,
+    any
+  >;
+
+  it("still satisfy this consumer (an added field is optional for them)", () => {
+    expect(v100.schemaVersion).toBe("1.0.0");
+    expect(v100.edge.dnsTarget).toBeUndefined();
+    const contract = parseJairouterContract(v100, "acme/jairouter/prod");
+    expect(contract.edge.endpoint).toBe("https://api.jairouter.example.com");
+    expect(contract.edge.dnsTarget).toBeUndefined();
+  });
+
+  it("of 1.1.0 publish dnsTarget, checked like every other field", () => {
+    const v110 = structuredClone(v100);
+    v110.schemaVersion = "1.1.0";
+    v110.edge.dnsTarget = { recordType: "CNAME", values: [v110.edge.nlb.dnsName], managedByStack: false };
+    expect(parseJairouterContract(v110, "acme/jairouter/prod").edge.dnsTarget?.values).toEqual([
+      "jr-prod-nlb-8d1d0a6b.elb.eu-west-1.amazonaws.com",
+    ]);
+    v110.edge.dnsTarget.recordType = "AAAA";
+    expect(failure(v110)).toContain("`edge.dnsTarget.recordType`");
   });
 });

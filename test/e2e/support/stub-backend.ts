@@ -15,6 +15,8 @@ export interface StubOptions {
   sseChunks?: number;
   /** Pause before each SSE chunk, in milliseconds. */
   sseIntervalMs?: number;
+  /** API key `GET /v1/models` wants in `X-API-Key` (401 otherwise); unset: no model list (404). */
+  apiKey?: string;
 }
 
 /** Body of `/echo`: what the backend received. */
@@ -35,6 +37,7 @@ export interface SseChunk {
 }
 
 const CHAT_PATHS = new Set(["/v1/chat/completions", "/api/v1/chat/completions"]);
+const MODELS_PATHS = new Set(["/v1/models", "/api/v1/models"]);
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -159,7 +162,15 @@ export class StubBackend {
       return sendJson(res, 200, echo);
     }
     if (CHAT_PATHS.has(path) && req.method === "POST") return this.chat(body, res);
+    if (MODELS_PATHS.has(path) && this.options.apiKey !== undefined) return this.models(req, res);
     sendJson(res, 404, { error: "not found", path });
+  }
+
+  /** The OpenAI-style model list, for a request carrying the API key. */
+  private models(req: IncomingMessage, res: ServerResponse): void {
+    if (req.headers["x-api-key"] !== this.options.apiKey)
+      return sendJson(res, 401, { error: "invalid or missing API key" });
+    sendJson(res, 200, { object: "list", data: [{ id: "stub-chat", object: "model", owned_by: this.name }] });
   }
 
   private chat(body: string, res: ServerResponse): void {
