@@ -268,7 +268,7 @@ export function buildStack(config: StackConfig) {
     monitoringTunnelCommands: monitoring.tunnelCommands,
     backupBucketName: backups.bucketName,
     backupBucketArn: backups.bucketArn,
-    // The versioned output other stacks read (README "Stack contract"); the loose names above are
+    // The versioned output other stacks read (docs/contract.md); the loose names above are
     // deprecated and go in release 0.3.0.
     contract: buildContract({
       stack: config.stack,
