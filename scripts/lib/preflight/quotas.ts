@@ -163,14 +163,14 @@ export function evaluateQuota(
       `cannot read the quota: ${quotaError ?? "no answer"}; ${whose} need ${need}`,
       quotaFix(spec, region, need),
     );
-  const from = quota.source === "applied" ? "" : ` (${quota.source})`;
+  const from = quota.source === "applied" ? "" : ` [${quota.source}]`;
   if (inUse === undefined) {
     if (quota.value < need)
       return {
         ...fail(
           "quotas",
           title,
-          `have ${quota.value} (quota${from}), need ${need} for ${whose}`,
+          `have ${quota.value} (quota${from}; usage not read), need ${need} for ${whose}`,
           quotaFix(spec, region, need),
         ),
         have: quota.value,
