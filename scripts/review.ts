@@ -5,6 +5,7 @@
  * Usage: npm run review -- <stack> [<stack>...] [--base <git-ref>] [--preview <preview.json>] [--json]
  * Exit: 0 reviewed, 1 a stack's estimate exceeds its budget (or an error), 2 bad arguments.
  */
+import { existsSync } from "node:fs";
 import { formatReviewMarkdown, reviewJson, type StackReview } from "./lib/review/report";
 
 const USAGE = `usage: npm run review -- <stack> [<stack>...] [--base <git-ref>] [--preview <preview.json>] [--json]
@@ -66,7 +67,14 @@ async function main() {
   }
   const { exportCommit, resolveRef, synthExported, synthWorkingTree } =
     await import("./lib/review/synth-at-ref");
-  const { reviewStack } = await import("./lib/review/review-stack");
+  const { readPreviewFile, reviewStack } = await import("./lib/review/review-stack");
+  // Everything that can be wrong with the arguments fails before the first (slow) synth.
+  const missing = args.stacks.filter((s) => !existsSync(`Pulumi.${s}.yaml`));
+  if (missing.length > 0) {
+    console.error(`no stack file ${missing.map((s) => `Pulumi.${s}.yaml`).join(", ")} here\n${USAGE}`);
+    process.exit(2);
+  }
+  const preview = args.preview ? readPreviewFile(args.preview) : undefined;
   const commit = resolveRef(args.base);
   const label = `${args.base} (${commit.slice(0, 12)})`;
   const exported = exportCommit(commit);
@@ -75,9 +83,7 @@ async function main() {
     for (const stack of args.stacks) {
       const base = { label, resources: synthExported(exported.root, stack, label) };
       const after = await synthWorkingTree(stack);
-      reviews.push(
-        reviewStack({ stack, after, base, ...(args.preview ? { previewFile: args.preview } : {}) }),
-      );
+      reviews.push(reviewStack({ stack, after, base, ...(preview ? { preview } : {}) }));
     }
   } finally {
     exported.cleanup();

@@ -102,6 +102,10 @@ describe("preview files", () => {
     expect(() => stepsFromPreview({ steps: [{ urn: "x" }] })).toThrow(/steps\[0\] has no op or urn/);
     expect(() => stepsFromPreview({ steps: [{ op: "explode", urn: "x" }] })).toThrow(/unknown op "explode"/);
     expect(() => stepsFromPreview({ steps: {} })).toThrow(/pulumi preview --json/);
+    expect(() => stepsFromPreview({ name: "jairouter-infra" })).toThrow(
+      /not the output of `pulumi preview --json`/,
+    );
+    expect(stepsFromPreview({ changeSummary: {}, duration: 1 }).steps).toEqual([]);
   });
 });
 

@@ -161,7 +161,7 @@ export function reviewJson(review: StackReview) {
       usage: review.cost.usage,
       lines: review.cost.lines.map((l) => ({ ...l, monthlyUsd: round(l.monthlyUsd) })),
     },
-    budget: review.budget,
+    budget: { ...review.budget, estimateUsd: round(review.budget.estimateUsd) },
   };
 }
 

@@ -17,8 +17,8 @@ export interface ReviewInputs {
   after: readonly RecordedResource[];
   /** The base ref's synth, and how to name it. */
   base?: { label: string; resources: readonly RecordedResource[] };
-  /** A `pulumi preview --json` file: its steps replace the synth diff as the list of changes. */
-  previewFile?: string;
+  /** A real preview's steps (readPreviewFile): they replace the synth diff as the list of changes. */
+  preview?: ReviewChanges;
   dir?: string;
 }
 
@@ -31,18 +31,17 @@ export function readPreviewFile(file: string): ReviewChanges {
       `--preview ${file}: ${(err as Error).message}; pass the file \`pulumi preview --json > ${file}\` wrote`,
     );
   }
-  return stepsFromPreview(doc, `pulumi preview (${file})`);
+  try {
+    return stepsFromPreview(doc, `pulumi preview (${file})`);
+  } catch (err) {
+    if (err instanceof PreviewFormatError) throw new PreviewFormatError(`--preview ${file}: ${err.message}`);
+    throw err;
+  }
 }
 
-export function reviewStack({
-  stack,
-  after,
-  base,
-  previewFile,
-  dir = process.cwd(),
-}: ReviewInputs): StackReview {
-  const changes = previewFile
-    ? readPreviewFile(previewFile)
+export function reviewStack({ stack, after, base, preview, dir = process.cwd() }: ReviewInputs): StackReview {
+  const changes = preview
+    ? preview
     : base
       ? stepsFromChangeSet(
           diffSynths(base.resources, after),

@@ -92,8 +92,15 @@ const OP_OF: Record<string, ReviewOp | "same"> = {
   "import-replacement": "replace",
 };
 
+/** Keys of the CLI's preview digest; `steps` itself is left out when the preview has none. */
+const DIGEST_KEYS = ["steps", "changeSummary", "duration", "config", "diagnostics"];
+
 function previewSteps(doc: unknown): PreviewJsonStep[] {
-  const steps = (doc as { steps?: unknown } | null)?.steps;
+  if (typeof doc !== "object" || doc === null || !DIGEST_KEYS.some((k) => k in doc))
+    throw new PreviewFormatError(
+      `not the output of \`pulumi preview --json\` (none of ${DIGEST_KEYS.join(", ")})`,
+    );
+  const steps = (doc as { steps?: unknown }).steps;
   if (steps === undefined) return [];
   if (!Array.isArray(steps))
     throw new PreviewFormatError("`steps` is not a list: pass the output of `pulumi preview --json`");
