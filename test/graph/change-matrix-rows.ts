@@ -25,6 +25,9 @@ const CHANGED = ["update", "replace"] as const;
 const COMMAND = /^command:/;
 const LB_ACTIVATE = /^jr-prod-lb-\d+-activate$/;
 const TG_ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
+/** The command that turns the certificate-expiry gauge on and publishes it (components/cert-expiry.ts). */
+const CERT_EXPIRY_GAUGE = /^jr-prod-lb-\d+-cert-expiry-gauge$/;
+const NEW_RUNBOOK_BASE_URL = "https://git.example.com/platform/jairouter-infra/-/blob/main/docs/runbook.md";
 
 /** A well-formed ed25519 public key (type, then 32 key bytes), other than the synth's placeholder. */
 export const NEW_SSH_PUBLIC_KEY = (() => {
@@ -206,6 +209,29 @@ export function matrixRows(tls: TlsFixture | undefined): MatrixRow[] {
       ],
     },
     {
+      change: "monitoring.runbookBaseUrl moved to another host",
+      set: { "monitoring.runbookBaseUrl": NEW_RUNBOOK_BASE_URL },
+      must: [
+        {
+          why: "every alert's runbook_url is in the rule file",
+          type: COMMAND,
+          name: /^jr-prod-monitoring-alert-rules$/,
+          actions: CHANGED,
+          count: 1,
+        },
+        {
+          why: "Prometheus reads its rule file only at start (the file's hash is on the container)",
+          type: CONTAINER,
+          name: /^jr-prod-monitoring-prometheus$/,
+          actions: CHANGED,
+          count: 1,
+        },
+      ],
+      mentions: [{ text: `${NEW_RUNBOOK_BASE_URL}#tlscertificateexpiressoon`, onEach: [MONITORING_HOST] }],
+      // the monitoring host's files and containers only: no proxy, app host or instance
+      may: [{ type: ON_HOST, name: MONITORING_HOST, actions: CHANGED }],
+    },
+    {
       change: "models.services.chat + 1 instance",
       set: { "models.services.chat.instances[2]": NEW_MODEL_INSTANCE },
       must: [],
@@ -227,6 +253,13 @@ export function matrixRows(tls: TlsFixture | undefined): MatrixRow[] {
           why: "each proxy reloads in place with the renewed certificate",
           type: COMMAND,
           name: LB_ACTIVATE,
+          actions: CHANGED,
+          count: 2,
+        },
+        {
+          why: "each proxy host publishes the renewed notAfter at once (TlsCertificateExpiresSoon clears)",
+          type: COMMAND,
+          name: CERT_EXPIRY_GAUGE,
           actions: CHANGED,
           count: 2,
         },
