@@ -90,6 +90,25 @@ describe("a recorded preview with a data-volume replacement, a proxy restart and
   });
 });
 
+describe("report size", () => {
+  it("folds at most 250 changes into the comment and points to --json for the rest", () => {
+    const steps = Array.from({ length: 300 }, (_, i) =>
+      step({ op: "create", urn: `urn:pulumi:prod::jairouter::t::r${i}`, name: `r${i}` }),
+    );
+    const cost = estimateCost([], loadPriceTable("eu-west-1"), usageFor("prod"));
+    const md = formatReviewMarkdown({
+      stack: "prod",
+      changes: { steps, unchanged: 0, source: "test" },
+      classified: classifySteps(steps),
+      cost,
+      budget: { estimateUsd: 0, exceeded: false },
+    });
+    expect(md).toContain("| safe | create | aws:ec2/instance:Instance | r249 |");
+    expect(md).not.toContain("| r250 |");
+    expect(md).toContain("50 more changes: run the review with --json for all.");
+  });
+});
+
 describe("preview files", () => {
   it("a preview of only same steps is no change", () => {
     const changes = stepsFromPreview(fixture("no-change.json"));
@@ -136,6 +155,7 @@ describe("classes by type and property", () => {
     expect(c.risk).toBe("traffic");
     expect(c.forcedBy).toEqual(["instanceType"]);
     expect(c.effect).toMatch(/stops and starts/);
+    expect(c.stackAnswer.join(" ")).toMatch(/one host at a time.*no drain before the stop/);
   });
 
   it("an app container's replacement is a restart behind the drained rollout", () => {

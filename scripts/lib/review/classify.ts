@@ -89,9 +89,10 @@ function stackAnswer(step: ReviewStep, risk: RiskClass): string[] {
   if (COMMAND_TYPE.test(step.type) && /-rotation$/.test(step.name)) answers.push(DRAINED_ROLLOUT);
   if (step.type === INSTANCE && APP_HOST.test(step.name))
     answers.push(
+      "one host at a time: each is replaced or resized only after the previous one serves again (components/app-cluster.ts)",
       step.op === "replace"
         ? "drained rollout: the host's app container leaves rotation before the host goes; its data volume is re-attached"
-        : "the proxies' health checks take the host out of rotation while it is stopped",
+        : "no drain before the stop: the proxies' health checks take the host out of rotation while it is stopped",
     );
   if (step.type === INSTANCE && PROXY_HOST.test(step.name))
     answers.push("the other proxy serves; the NLB's health check moves clients to it");

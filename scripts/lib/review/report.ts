@@ -53,25 +53,33 @@ function riskyLine(c: ClassifiedStep): string {
   return `- **${RISK_LABELS[c.risk]}**: ${c.step.op} \`${c.step.name}\` (${c.step.type}), ${c.holds}${forced}${effect}${answer}`;
 }
 
+/** A pull-request comment holds 65536 characters: the folded table stops here (--json has all). */
+const MAX_TABLE_ROWS = 250;
+
 function changesSection(review: StackReview): string[] {
   const risky = review.classified.filter((c) => c.risk !== "safe");
   if (review.classified.length === 0) return ["**No change.**"];
   const lines = [`**${formatCounts(review)}**`, ""];
   lines.push(risky.length > 0 ? "Risky steps:" : "No risky step.", "");
   lines.push(...risky.map(riskyLine));
-  const rows = review.classified.map((c) => [
-    RISK_LABELS[c.risk],
-    c.step.op,
-    c.step.type,
-    c.step.name,
-    (c.step.valueChanges.length > 0 ? c.step.valueChanges : c.step.diffReasons).join(", "),
-    c.step.replaceReasons.join(", "),
-  ]);
+  const rows = review.classified
+    .slice(0, MAX_TABLE_ROWS)
+    .map((c) => [
+      RISK_LABELS[c.risk],
+      c.step.op,
+      c.step.type,
+      c.step.name,
+      (c.step.valueChanges.length > 0 ? c.step.valueChanges : c.step.diffReasons).join(", "),
+      c.step.replaceReasons.join(", "),
+    ]);
   lines.push(
     "",
     `<details><summary>Every change (${review.classified.length})</summary>`,
     "",
     table(["class", "op", "type", "name", "changed", "replaced because of"], rows),
+    ...(review.classified.length > MAX_TABLE_ROWS
+      ? ["", `${review.classified.length - MAX_TABLE_ROWS} more changes: run the review with --json for all.`]
+      : []),
     "",
     "</details>",
   );
