@@ -77,9 +77,15 @@ async function probeHost(
   for (const t of timers) {
     const mode = BACKUP_TIMER.exec(t.path)![1]!;
     const seen = listing.backups.find((b) => b.mode === mode);
-    report.validations.push(
-      backupCheck(host.name, mode, seen?.exposition ?? null, timerPeriodSeconds(t.content), input.now),
-    );
+    let period: number;
+    try {
+      period = timerPeriodSeconds(t.content);
+    } catch (e) {
+      const subject = `${host.name} ${mode}`;
+      report.unchecked.push({ section: "validation", subject, reason: (e as Error).message });
+      continue;
+    }
+    report.validations.push(backupCheck(host.name, mode, seen?.exposition ?? null, period, input.now));
   }
   if (listing.proxy)
     report.validations.push(proxyTargetsCheck(host.name, listing.proxy.engine, listing.proxy.stat));

@@ -86,8 +86,16 @@ export async function loadNlbTargets(
     );
     out[tg.name] =
       run.code === 0
-        ? JSON.parse(run.stdout)
+        ? parseJson(run.stdout)
         : { error: `aws elbv2 describe-target-health: exit ${run.code}` };
   }
   return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: "aws elbv2 describe-target-health answered no JSON" };
+  }
 }
