@@ -79,7 +79,8 @@ function containsSecret(value: unknown): boolean {
 
 const SHORT = 48;
 
-function shortRendering(value: unknown): string | undefined {
+/** A value as the change table shows it: "(none)" when absent, the text when short, else undefined. */
+export function shortRendering(value: unknown): string | undefined {
   if (value === undefined) return "(none)";
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length <= SHORT && !text.includes("\n") ? text : undefined;

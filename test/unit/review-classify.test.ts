@@ -53,6 +53,7 @@ describe("a recorded preview with a data-volume replacement, a proxy restart and
     expect(proxy.risk).toBe("restart");
     expect(proxy.forcedBy).toEqual(["image"]);
     expect(proxy.step.deleteBeforeReplace).toBe(true);
+    expect(proxy.step.valueChanges).toEqual(["image: sha256:1111 → sha256:2222"]);
     expect(proxy.stackAnswer.join(" ")).toMatch(/one proxy at a time/);
   });
 
@@ -125,6 +126,37 @@ describe("preview files", () => {
       /not the output of `pulumi preview --json`/,
     );
     expect(stepsFromPreview({ changeSummary: {}, duration: 1 }).steps).toEqual([]);
+  });
+});
+
+describe("values in a preview", () => {
+  it("shows short old → new values and never a secret's", () => {
+    const urn =
+      "urn:pulumi:prod::jairouter::jairouter:data:Cache$aws:elasticache/replicationGroup:ReplicationGroup::jr-prod-redis";
+    const { steps } = stepsFromPreview({
+      steps: [
+        {
+          op: "update",
+          urn,
+          oldState: {
+            type: "aws:elasticache/replicationGroup:ReplicationGroup",
+            inputs: { nodeType: "cache.m6g.2xlarge", authToken: "[secret]" },
+          },
+          newState: {
+            type: "aws:elasticache/replicationGroup:ReplicationGroup",
+            inputs: { nodeType: "cache.m6g.4xlarge", authToken: "[secret]" },
+          },
+          diffReasons: ["authToken", "nodeType"],
+        },
+      ],
+    });
+    expect(steps[0]!.valueChanges).toEqual([
+      "authToken: [secret]",
+      "nodeType: cache.m6g.2xlarge → cache.m6g.4xlarge",
+    ]);
+    const [c] = classifySteps(steps);
+    expect(c!.risk).toBe("restart");
+    expect(c!.forcedBy).toEqual(["nodeType"]);
   });
 });
 

@@ -1,7 +1,7 @@
 // One resource's planned change in the shape of a `pulumi preview --json` step, whichever source it
 // comes from: a real preview (stepsFromPreview) or the diff of two offline synths
 // (stepsFromChangeSet). The classifier and the report read only this shape.
-import type { ChangeSet, DiffableResource, KeyChange } from "../change-diff";
+import { shortRendering, type ChangeSet, type DiffableResource, type KeyChange } from "../change-diff";
 import { formatKeyChange } from "../change-report";
 
 export type ReviewOp = "create" | "update" | "replace" | "delete";
@@ -58,6 +58,7 @@ const isComponentType = (type: string) => type === "pulumi:pulumi:Stack" || type
 
 interface PreviewState {
   type?: string;
+  inputs?: Record<string, unknown>;
   custom?: boolean;
   protect?: boolean;
   retainOnDelete?: boolean;
@@ -146,7 +147,7 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
       replaceReasons: union(previous?.replaceReasons, s.replaceReasons),
       diffReasons: union(previous?.diffReasons, s.diffReasons),
       detailedDiff: { ...previous?.detailedDiff, ...(s.detailedDiff ?? {}) },
-      valueChanges: [],
+      valueChanges: previous?.valueChanges.length ? previous.valueChanges : previewValueChanges(s),
       protect: (previous?.protect ?? false) || s.oldState?.protect === true,
       retainOnDelete:
         (previous?.retainOnDelete ?? false) ||
@@ -164,6 +165,25 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
     sameUrns.delete(urn);
   }
   return { steps: sortSteps([...byUrn.values()]), unchanged: sameUrns.size, source };
+}
+
+/** The CLI prints a secret as "[secret]" (or a signed secret object without --show-secrets). */
+function looksSecret(value: unknown): boolean {
+  if (value === "[secret]") return true;
+  return typeof value === "object" && value !== null && "4dabf18193072939515e22adb298388d" in value;
+}
+
+/** `key: old → new` for each changed top-level input of a preview step, as the synth diff shows them. */
+function previewValueChanges(s: PreviewJsonStep): string[] {
+  const old = s.oldState?.inputs ?? {};
+  const next = s.newState?.inputs ?? {};
+  return (s.diffReasons ?? []).map((key) => {
+    const secret = looksSecret(old[key]) || looksSecret(next[key]);
+    const change: KeyChange = secret
+      ? { key, secret }
+      : { key, secret, before: shortRendering(old[key]), after: shortRendering(next[key]) };
+    return formatKeyChange(change);
+  });
 }
 
 function union(a: readonly string[] = [], b: readonly string[] = []): string[] {
