@@ -126,6 +126,7 @@ describe("preview files", () => {
       /not the output of `pulumi preview --json`/,
     );
     expect(stepsFromPreview({ changeSummary: {}, duration: 1 }).steps).toEqual([]);
+    expect(stepsFromPreview({ changeSummary: { same: 301 } }).unchanged).toBe(301);
   });
 });
 

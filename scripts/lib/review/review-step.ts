@@ -164,7 +164,10 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
     step.deleteBeforeReplace = deleted >= 0 && deleted < ops.indexOf("create-replacement");
     sameUrns.delete(urn);
   }
-  return { steps: sortSteps([...byUrn.values()]), unchanged: sameUrns.size, source };
+  // The digest's own count, when it carries one, also covers same steps it does not list.
+  const summarized = (doc as { changeSummary?: { same?: unknown } }).changeSummary?.same;
+  const unchanged = Math.max(sameUrns.size, typeof summarized === "number" ? summarized : 0);
+  return { steps: sortSteps([...byUrn.values()]), unchanged, source };
 }
 
 /** The CLI prints a secret as "[secret]" (or a signed secret object without --show-secrets). */
