@@ -4,10 +4,13 @@
  * answering inspect, JAiRouter's admin API stubbed on 127.0.0.1. Hand-made drift (an edited file,
  * a changed container env, a replica's routing edited through its admin API) must each be reported
  * by name with the key and both values, secrets as hashes only; an unreachable host is reported.
+ * On a loopback proxy host, the same probe reads a real certificate's expiry and HAProxy's server
+ * states from a stand-in admin socket.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_METRICS, backupMetricsFile } from "../../render/backup";
 import { NODE_EXPORTER_TEXTFILE_DIR } from "../../render/host-types";
@@ -15,9 +18,12 @@ import { expectedHosts, type ExpectedHost } from "../../scripts/lib/drift/expect
 import { secretHash, sha256Hex } from "../../scripts/lib/drift/mask";
 import { exitCode, renderMarkdown } from "../../scripts/lib/drift/report";
 import { fromStackExport } from "../../scripts/lib/drift/resources";
+import { parseHostProbe, renderHostProbe } from "../../scripts/lib/drift/host-probe";
 import { runDrift } from "../../scripts/lib/drift/run";
+import { runProcess } from "../../scripts/lib/drift/transport";
+import { certificateCheck, proxyTargetsCheck } from "../../scripts/lib/drift/validation";
 import { EXIT, type DriftReport } from "../../scripts/lib/drift/types";
-import { toolsAvailable } from "../support/tools";
+import { run, toolsAvailable } from "../support/tools";
 import { StubJairouterAdmin } from "../render/support/stub-jairouter-admin";
 import { LoopbackHost, loopbackTransport } from "./support/drift-host";
 
@@ -210,3 +216,75 @@ function seedDeclaredRouting(admin: StubJairouterAdmin, routing: string): void {
       });
   }
 }
+
+describe.skipIf(!toolsAvailable("bash", "jq", "openssl", "python3", "timeout"))(
+  "drift probe on a loopback proxy host",
+  () => {
+    let dir = "";
+    let socketServer: Server | undefined;
+
+    afterAll(async () => {
+      await new Promise<void>((resolve) => (socketServer ? socketServer.close(() => resolve()) : resolve()));
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("reads the certificate's expiry and the proxy's server states from its runtime API", async () => {
+      dir = mkdtempSync(join(tmpdir(), "drift-lb-"));
+      const root = join(dir, "root");
+      const certDir = join(root, "data/loadbalancer/tls");
+      mkdirSync(certDir, { recursive: true });
+      const made = run("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "10",
+        "-subj",
+        "/CN=api.test",
+        "-keyout",
+        join(certDir, "key.pem"),
+        "-out",
+        join(certDir, "cert.pem"),
+      ]);
+      expect(made.status, made.stderr).toBe(0);
+      // HAProxy's admin socket: answers `show stat` with one server down
+      const socket = join(root, "run/admin.sock");
+      mkdirSync(join(root, "run"), { recursive: true });
+      const csv = [
+        "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,",
+        "be_jairouter,app-0,0,0,0,0,,0,0,0,0,0,,0,0,0,0,UP,",
+        "be_jairouter,app-1,0,0,0,0,,0,0,0,0,0,,0,0,0,0,DOWN,",
+        "be_jairouter,BACKEND,0,0,0,0,,0,0,0,0,0,,0,0,0,0,UP,",
+      ].join("\n");
+      socketServer = createServer((conn) => conn.once("data", () => conn.end(`${csv}\n`)));
+      await new Promise<void>((resolve) => socketServer!.listen(socket, resolve));
+      mkdirSync(join(root, "etc/jairouter"), { recursive: true });
+      writeFileSync(
+        join(root, "etc/jairouter/proxy.env"),
+        `ENGINE='haproxy'\nADMIN_SOCKET='/run/admin.sock'\n`,
+      );
+
+      const script = renderHostProbe({
+        files: [],
+        containers: [],
+        certificates: ["/data/loadbalancer/tls/cert.pem"],
+        backupModes: [],
+        proxyEnv: "/etc/jairouter/proxy.env",
+      });
+      const result = await runProcess(["bash", "-s"], script, 15_000, {
+        PATH: process.env.PATH,
+        DRIFT_ROOT: root,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const listing = parseHostProbe(result.stdout);
+      const cert = certificateCheck("lb-0", listing.certificates[0]!.notAfter, new Date());
+      expect(cert).toMatchObject({ status: "failed", detail: expect.stringMatching(/^(9|10) days left/) });
+      expect(proxyTargetsCheck("lb-0", listing.proxy!.engine, listing.proxy!.stat)).toMatchObject({
+        status: "failed",
+        detail: "1/2 up; be_jairouter/app-1 DOWN",
+      });
+    });
+  },
+);

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { parseDriftArgs } from "../../scripts/lib/drift/args";
 import type { ExpectedHost } from "../../scripts/lib/drift/expected";
@@ -176,5 +177,16 @@ describe("command line", () => {
     expect(() => regionOf("config:\n  jairouter:environment: production\n", "Pulumi.x.yaml")).toThrow(
       /Pulumi.x.yaml: config key aws:region is missing/,
     );
+  });
+});
+
+describe("npm run drift (the command)", () => {
+  it("exits 1 on a bad flag, naming it, before touching any stack", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/drift.ts", "prod", "--verbose"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(EXIT.usage);
+    expect(r.stderr).toContain("drift: unknown flag --verbose");
   });
 });
