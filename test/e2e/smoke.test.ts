@@ -135,6 +135,32 @@ describe.skipIf(!toolsAvailable("haproxy", "prometheus-alertmanager", "moto_serv
       );
     });
 
+    it("follows a CNAME to the NLB: the name must resolve to the NLB's addresses, each checked", async () => {
+      const nlb = "jr-smoke-nlb-0123abcd.elb.eu-west-1.amazonaws.com";
+      const outputs = {
+        ...site.outputs,
+        dnsTarget: { recordType: "CNAME", values: [nlb], managedByStack: false },
+      };
+      const resolve = new Map([
+        [nlb, [...SMOKE_ADDRESSES.lbs]],
+        [TEST_SERVER_NAME, [...SMOKE_ADDRESSES.lbs]],
+      ]);
+      const direct = { readServiceKey: () => Promise.resolve(site.serviceKey) };
+      const result = await inProcess(outputs, { resolve, ...direct });
+      expect(result.lines.join("\n")).toContain(`(dnsTarget CNAME ${nlb})`);
+      expect(result.lines.join("\n")).toMatch(/health +.*127\.0\.0\.181 200, 127\.0\.0\.182 200/);
+      expect(result.ok, result.lines.join("\n")).toBe(true);
+      const stray = new Map([
+        [nlb, [SMOKE_ADDRESSES.lbs[0]]],
+        [TEST_SERVER_NAME, [...SMOKE_ADDRESSES.lbs]],
+      ]);
+      failedAt(
+        await inProcess(outputs, { resolve: stray, ...direct }),
+        "resolve",
+        /resolves to 127\.0\.0\.181, 127\.0\.0\.182, not to the front door \(127\.0\.0\.181\): point the record at CNAME/,
+      );
+    });
+
     it("fails at tls, exiting 1 and naming the step, when the chain does not verify against the CA output", async () => {
       const { status, out } = await cli({ ...site.outputs, caCertificatePem: site.otherCaPem });
       expect(status, out).toBe(1);
