@@ -11,7 +11,7 @@ interface PreviewState {
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
 }
-interface PreviewStep {
+export interface PreviewStep {
   op: string;
   urn: string;
   oldState?: PreviewState;

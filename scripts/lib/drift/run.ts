@@ -3,7 +3,7 @@
 import { PROXY_RUNTIME_PATHS } from "../../../render/scripts/proxy-runtime";
 import { appDrift } from "./app-drift";
 import { parseAppProbe, renderAppProbe } from "./app-probe";
-import { cloudDrift, type parsePreview } from "./cloud-drift";
+import { cloudDrift, type PreviewStep } from "./cloud-drift";
 import type { ExpectedHost } from "./expected";
 import { fixPlan } from "./fix";
 import { hostDrift } from "./host-drift";
@@ -27,7 +27,7 @@ export interface DriftRunInput {
   hosts: ExpectedHost[];
   secrets: ReadonlySet<string>;
   /** Steps of the refreshed preview, or why there are none. */
-  preview: { steps: ReturnType<typeof parsePreview> } | { error: string };
+  preview: { steps: PreviewStep[] } | { error: string };
   /** Target group name → `aws elbv2 describe-target-health` answer, or why it could not be read. */
   nlbTargets: Record<string, unknown | { error: string }>;
   transport: HostTransport;

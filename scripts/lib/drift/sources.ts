@@ -1,7 +1,7 @@
 // Adapters to the Pulumi and AWS CLIs: the stack's state, the refreshed preview, NLB target health.
 // Each failure comes back as a reason for the report ("could not check"), not as a crash.
 import { readFileSync } from "node:fs";
-import { parsePreview } from "./cloud-drift";
+import { parsePreview, type PreviewStep } from "./cloud-drift";
 import { fromStackExport, fromSynthRecords, type ResourceSet } from "./resources";
 import { runProcess } from "./transport";
 import type { DriftArgs } from "./args";
@@ -32,9 +32,7 @@ export async function loadResources(args: DriftArgs): Promise<{ from: "state" | 
   return { from: "state", set: fromStackExport(JSON.parse(text)) };
 }
 
-export async function loadPreview(
-  args: DriftArgs,
-): Promise<{ steps: ReturnType<typeof parsePreview> } | { error: string }> {
+export async function loadPreview(args: DriftArgs): Promise<{ steps: PreviewStep[] } | { error: string }> {
   try {
     if (args.preview) return { steps: parsePreview(readFileSync(args.preview, "utf8")) };
     if (args.synth)
