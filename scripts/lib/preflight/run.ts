@@ -84,12 +84,6 @@ async function awsChecks(
   const groups = (["identity", "quotas", "permissions"] as const).filter(wanted);
   if (groups.length === 0) return [skipped("identity", "AWS checks", "--skip identity,quotas,permissions")];
   const aws = deps.aws(source.region);
-  // The offline synth takes seconds: start it beside the identity call, use it only with an identity.
-  const needsPromise =
-    wanted("quotas") || wanted("permissions")
-      ? Promise.all([source, ...others].map((s) => deps.needs(s.stack))).then(sumNeeds)
-      : undefined;
-  needsPromise?.catch(() => undefined);
   const { result, identity } = await checkIdentity(aws);
   const results = [result];
   if (!identity) {
@@ -105,38 +99,44 @@ async function awsChecks(
     return results;
   }
   report.account = identity.account;
-  if (wanted("identity"))
-    results.push(await checkRegion(aws, source.region, source.settings?.network.zones ?? 1, source.stack));
-  if (!needsPromise) return results;
-
-  let needs: StackNeeds;
-  try {
-    needs = await needsPromise;
-  } catch (err) {
+  // Only with an identity: without one, the synth's seconds would buy nothing.
+  const needsPromise =
+    wanted("quotas") || wanted("permissions")
+      ? Promise.all([source, ...others].map((s) => deps.needs(s.stack))).then(sumNeeds)
+      : undefined;
+  const region = wanted("identity")
+    ? checkRegion(aws, source.region, source.settings?.network.zones ?? 1, source.stack)
+    : undefined;
+  const needs = await needsPromise?.then(
+    (value) => ({ value, error: undefined }),
+    (error: Error) => ({ value: undefined, error }),
+  );
+  if (needs?.error)
     results.push(
       fail(
         "quotas",
         "stack synth",
-        `the stack does not synthesize: ${(err as Error).message.split("\n")[0]}`,
+        `the stack does not synthesize: ${needs.error.message.split("\n")[0]}`,
         `npm run synth -- ${source.stack} shows the whole error`,
       ),
     );
-    return results;
-  }
-  const [quotaLines, permissionLines] = await Promise.all([
-    wanted("quotas")
-      ? checkQuotas(aws, needs, source.region, deps.usage(aws), args.quotas)
-      : Promise.resolve([]),
-    wanted("permissions")
+  const stackNeeds = needs?.value;
+  const [regionLine, quotaLines, permissionLines] = await Promise.all([
+    region,
+    stackNeeds && wanted("quotas")
+      ? checkQuotas(aws, stackNeeds, source.region, deps.usage(aws), args.quotas)
+      : [],
+    stackNeeds && wanted("permissions")
       ? checkPermissions(aws, {
           callerArn: identity.arn,
           account: identity.account,
           region: source.region,
           stack: source.stack,
-          types: needs.types,
+          types: stackNeeds.types,
           principalOverride: args.principalArn,
         })
-      : Promise.resolve([]),
+      : [],
   ]);
+  if (regionLine) results.splice(1, 0, regionLine);
   return [...results, ...quotaLines, ...permissionLines];
 }
