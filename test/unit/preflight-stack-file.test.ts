@@ -44,6 +44,7 @@ describe("placeholders", () => {
       "jairouter:domain": { name: "api.acme.io" },
       "jairouter:runbook": "https://github.com/acme/jairouter-infra",
       "jairouter:smtpPassword": { secure: "v1:example.com" },
+      "jairouter:dockerHubToken": "plain-secret-at-example.com",
     };
     expect(checkPlaceholders("prod", config).map((l) => l.status)).toEqual(["pass"]);
   });

@@ -60,10 +60,12 @@ export function awsCli(region: string, bin = "aws"): AwsCall {
       execFile(bin, argv, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         const name = `${service} ${operation}`;
         if (err) {
+          if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+            reject(new AwsCallError("unreachable", name, `${bin} not found on PATH (install AWS CLI v2)`));
+            return;
+          }
           const text = stderr.trim() || err.message;
-          const kind =
-            (err as NodeJS.ErrnoException).code === "ENOENT" ? "unreachable" : classifyAwsError(text);
-          reject(new AwsCallError(kind, name, firstLine(text)));
+          reject(new AwsCallError(classifyAwsError(text), name, firstLine(text)));
           return;
         }
         try {
