@@ -11,6 +11,8 @@ export interface BootstrapSettings {
   driftBranches: string[];
   /** Reuse this OIDC provider instead of creating one. */
   existingOidcProviderArn?: string;
+  /** The KMS key of the stacks' secrets provider (`awskms://`), when they use one. */
+  secretsKmsKeyArn?: string;
 }
 
 export const CONFIG_NAMESPACE = "jairouter-bootstrap";
@@ -28,6 +30,7 @@ export function validateBootstrapSettings(raw: {
   deployEnvironments?: string[];
   driftBranches?: string[];
   existingOidcProviderArn?: string;
+  secretsKmsKeyArn?: string;
 }): BootstrapSettings {
   const problems: string[] = [];
   const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
@@ -48,6 +51,11 @@ export function validateBootstrapSettings(raw: {
     problems.push(
       `${key("existingOidcProviderArn")} must be the ARN of the token.actions.githubusercontent.com provider`,
     );
+  const kms = raw.secretsKmsKeyArn || undefined;
+  if (kms && !/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/.test(kms))
+    problems.push(
+      `${key("secretsKmsKeyArn")} must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias`,
+    );
   if (problems.length) throw new Error(`bootstrap configuration:\n  ${problems.join("\n  ")}`);
   return {
     githubOrg: raw.githubOrg!,
@@ -55,6 +63,7 @@ export function validateBootstrapSettings(raw: {
     deployEnvironments,
     driftBranches,
     existingOidcProviderArn: arn,
+    secretsKmsKeyArn: kms,
   };
 }
 
@@ -68,6 +77,7 @@ export function loadBootstrapSettings(): BootstrapSettings {
       deployEnvironments: config.getObject<string[]>("deployEnvironments"),
       driftBranches: config.getObject<string[]>("driftBranches"),
       existingOidcProviderArn: config.get("existingOidcProviderArn"),
+      secretsKmsKeyArn: config.get("secretsKmsKeyArn"),
     });
   } catch (err) {
     throw new pulumi.RunError((err as Error).message);

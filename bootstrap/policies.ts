@@ -53,3 +53,12 @@ function splitStatement(statement: Record<string, unknown>): Record<string, unkn
     { ...statement, Sid: `${String(statement.Sid)}B`, Action: actions.slice(half) },
   ].flatMap(splitStatement);
 }
+
+/**
+ * The secrets provider's key, when the stacks use AWS KMS: every role decrypts the stack's
+ * `secure:` values (a preview reads them too); only the deploy role encrypts new ones.
+ */
+export function secretsKeyDocument(role: RoleKind, keyArn: string) {
+  const actions = role === "deploy" ? ["kms:Decrypt", "kms:Encrypt"] : ["kms:Decrypt"];
+  return documentOf([{ Sid: "StackSecretsKey", Effect: "Allow", Action: actions, Resource: keyArn }]);
+}

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RoleKind } from "../scripts/lib/aws-actions";
 import type { BootstrapSettings } from "./config";
-import { rolePolicyDocuments } from "./policies";
+import { rolePolicyDocuments, secretsKeyDocument } from "./policies";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubTrustPolicy, trustedSubjects } from "./trust";
 
 /** Role names: fixed, so the ARNs the workflows read stay stable; outside the stack's `jr-` prefix. */
@@ -59,10 +59,14 @@ export function buildBootstrap(settings: BootstrapSettings): BootstrapOutputs {
       maxSessionDuration: MAX_SESSION_SECONDS[kind],
       tags: tags(`${kind}-role`),
     });
-    rolePolicyDocuments(kind).forEach((document, i) => {
+    const documents = [
+      ...rolePolicyDocuments(kind),
+      ...(settings.secretsKmsKeyArn ? [secretsKeyDocument(kind, settings.secretsKmsKeyArn)] : []),
+    ];
+    documents.forEach((document, i) => {
       const policy = new aws.iam.Policy(`${ROLE_NAMES[kind]}-${i}`, {
         name: `${ROLE_NAMES[kind]}-${i}`,
-        description: `${kind} role, part ${i + 1}: actions from scripts/lib/aws-actions.ts`,
+        description: `${kind} role, part ${i + 1} (bootstrap/policies.ts)`,
         policy: JSON.stringify(document),
         tags: tags(`${kind}-role`),
       });

@@ -154,6 +154,29 @@ describe("account bootstrap", () => {
     expect(found).toEqual([]);
   });
 
+  it("with a KMS secrets provider, lets every role decrypt with that key and only the deploy role encrypt", async () => {
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/0b2f4a8e-1111-2222-3333-444455556666";
+    result = await synthBootstrap({ ...CONFIG, "jairouter-bootstrap:secretsKmsKeyArn": key });
+    const kmsOf = (name: string) =>
+      statementsOf(name)
+        .filter((s) => list(s.Action).some((a) => a.startsWith("kms:")))
+        .map((s) => ({ actions: list(s.Action), resources: list(s.Resource) }));
+    expect(kmsOf("jairouter-preview")).toEqual([{ actions: ["kms:Decrypt"], resources: [key] }]);
+    expect(kmsOf("jairouter-drift")).toEqual([{ actions: ["kms:Decrypt"], resources: [key] }]);
+    expect(kmsOf("jairouter-deploy")).toEqual([
+      { actions: ["kms:Decrypt", "kms:Encrypt"], resources: [key] },
+    ]);
+    const preview = actionsOf("jairouter-preview").filter((a) => a !== "kms:Decrypt");
+    expect(preview.filter((a) => !isReadOnlyAction(a))).toEqual([]);
+    result = await synthBootstrap();
+  });
+
+  it("rejects a KMS alias where a key ARN is needed, naming the key", async () => {
+    await expect(
+      synthBootstrap({ ...CONFIG, "jairouter-bootstrap:secretsKmsKeyArn": "alias/jairouter-pulumi" }),
+    ).rejects.toThrow(/jairouter-bootstrap:secretsKmsKeyArn must be a KMS key ARN/);
+  });
+
   it("rejects a configuration without a repository, naming the key", async () => {
     await expect(synthBootstrap({ "jairouter-bootstrap:githubOrg": "acme" })).rejects.toThrow(
       /jairouter-bootstrap:githubRepo/,
