@@ -21,12 +21,18 @@ describe("Pulumi project and stack files", () => {
     }
   });
 
-  it("commits no secure: value the CLI could not decrypt", () => {
+  // An operator's own stack files carry `secure:` ciphertext (committed, see docs/configuration.md);
+  // the sample stacks here have no secrets provider, so a value in them could never be decrypted.
+  it("the sample stack files hold no secure: value the CLI could not decrypt", () => {
     const stackFiles = readdirSync(".").filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
     expect(stackFiles.sort()).toEqual(["Pulumi.prod.yaml", "Pulumi.staging.yaml"]);
     for (const file of stackFiles) {
-      expect(readFileSync(file, "utf8"), file).not.toMatch(/secure:/);
-      expect(parse(readFileSync(file, "utf8")).config["aws:region"], file).toBeTruthy();
+      const config = (parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+      const secureKeys = Object.entries(config)
+        .filter(([, value]) => JSON.stringify(value ?? null).includes('"secure":'))
+        .map(([key]) => key);
+      expect(secureKeys, file).toEqual([]);
+      expect(config["aws:region"], file).toBeTruthy();
     }
   });
 });
