@@ -8,7 +8,7 @@ import { sha256Hex } from "./lib/drift/mask";
 import { exitCode, parsePreviousReport, renderMarkdown } from "./lib/drift/report";
 import { runDrift } from "./lib/drift/run";
 import { loadNlbTargets, loadPreview, loadResources } from "./lib/drift/sources";
-import { stackRegion } from "./lib/drift/stack-region";
+import { stackRegion } from "./stack-region";
 import { sshTransport } from "./lib/drift/transport";
 import { EXIT } from "./lib/drift/types";
 

@@ -3,7 +3,7 @@
 // the day something starts to match it. Each entry must also leave a real change reported.
 import { describe, expect, it } from "vitest";
 import { BENIGN_ENTRIES, propertyMatches, typeMatches } from "../../scripts/lib/drift/benign";
-import { cloudDrift } from "../../scripts/lib/drift/cloud-drift";
+import { cloudDrift, type PreviewStep } from "../../scripts/lib/drift/cloud-drift";
 import { getAtPath, parsePropertyPath } from "../../scripts/lib/property-path";
 import { plainInputs, synthStack, type SynthResult } from "./helpers";
 
@@ -34,7 +34,7 @@ describe("the benign read-back list", () => {
       // a concrete property the entry's pattern covers
       const property = [entry.requires, "ingress", "tagsAll.Owner"].find((p) => propertyMatches(entry, p))!;
       expect(property, `no concrete property for ${entry.property}`).toBeDefined();
-      const step = {
+      const step: PreviewStep = {
         op: "update",
         urn: r.urn,
         oldState: { type: r.type, inputs: { [property.split(".")[0]!]: changed(entry.relation) } },

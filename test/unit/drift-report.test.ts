@@ -10,7 +10,6 @@ import {
   parsePreviousReport,
   renderMarkdown,
 } from "../../scripts/lib/drift/report";
-import { regionOf } from "../../scripts/lib/drift/stack-region";
 import { EXIT, type DriftFinding, type DriftReport } from "../../scripts/lib/drift/types";
 
 const edited: DriftFinding = {
@@ -172,12 +171,6 @@ describe("command line", () => {
     expect(() => parseDriftArgs(["prod;rm"])).toThrow(/stack "prod;rm"/);
   });
 
-  it("reads the region from the stack file", () => {
-    expect(regionOf("config:\n  aws:region: eu-west-1\n")).toBe("eu-west-1");
-    expect(() => regionOf("config:\n  jairouter:environment: production\n", "Pulumi.x.yaml")).toThrow(
-      /Pulumi.x.yaml: config key aws:region is missing/,
-    );
-  });
 });
 
 describe("npm run drift (the command)", () => {

@@ -57,7 +57,7 @@ describe("drift.yml", () => {
     for (const job of [drift, fix]) {
       const creds = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials"));
       expect(creds?.with?.["aws-region"]).toBe("${{ steps.stack.outputs.region }}");
-      expect(job.steps.find((s) => s.id === "stack")?.run).toContain("scripts/lib/drift/stack-region.ts");
+      expect(job.steps.find((s) => s.id === "stack")?.run).toContain("npm run --silent stack:region");
       const node = job.steps.find((s) => s.uses?.startsWith("actions/setup-node"));
       expect(node?.with?.["node-version-file"]).toBe(".node-version");
     }

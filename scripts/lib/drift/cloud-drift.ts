@@ -5,20 +5,9 @@ import { benignRule, type BenignEntry, BENIGN_ENTRIES } from "./benign";
 import { displayValue } from "./mask";
 import { getAtPath, parsePropertyPath } from "../property-path";
 import type { BenignMatch, DriftFinding } from "./types";
+import { parsePreviewJson, type PreviewJsonStep, type PreviewState } from "../preview-json";
 
-interface PreviewState {
-  type?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-}
-export interface PreviewStep {
-  op: string;
-  urn: string;
-  oldState?: PreviewState;
-  newState?: PreviewState;
-  diffReasons?: string[];
-  detailedDiff?: Record<string, { kind?: string; inputDiff?: boolean }> | null;
-}
+export type PreviewStep = PreviewJsonStep;
 
 /** Operations that mean nothing differs. */
 const QUIET = new Set(["same", "refresh", "read", "discard"]);
@@ -46,18 +35,9 @@ function show(key: string, value: unknown, secrets: ReadonlySet<string>): string
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
-/** Reads the preview document; fails with a clear message when it is not one. */
+/** Reads the refreshing preview's document; fails with a clear message when it is not one. */
 export function parsePreview(text: string): PreviewStep[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new Error("the preview output is not JSON: run `pulumi preview --refresh --json`");
-  }
-  const steps = (doc as { steps?: unknown }).steps;
-  if (steps === undefined) return [];
-  if (!Array.isArray(steps)) throw new Error("the preview JSON has a `steps` that is not a list");
-  return steps as PreviewStep[];
+  return parsePreviewJson(text, "pulumi preview --refresh --json");
 }
 
 /** Drift of every resource the refreshed preview would change, benign differences set apart. */

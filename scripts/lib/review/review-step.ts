@@ -3,14 +3,17 @@
 // (stepsFromChangeSet). The classifier and the report read only this shape.
 import { shortRendering, type ChangeSet, type DiffableResource, type KeyChange } from "../change-diff";
 import { formatKeyChange } from "../change-report";
+import {
+  PreviewFormatError,
+  previewSteps,
+  type PreviewJsonStep,
+  type PreviewOp,
+  type PropertyDiff,
+} from "../preview-json";
+
+export { PreviewFormatError, type PropertyDiff };
 
 export type ReviewOp = "create" | "update" | "replace" | "delete";
-
-/** How one property differs, as `detailedDiff` writes it (`update-replace` forces a replacement). */
-export interface PropertyDiff {
-  kind: "add" | "add-replace" | "delete" | "delete-replace" | "update" | "update-replace";
-  inputDiff?: boolean;
-}
 
 export interface ReviewStep {
   op: ReviewOp;
@@ -40,11 +43,6 @@ export interface ReviewChanges {
   source: string;
 }
 
-/** A preview JSON file that is not one (the CLI prints the message alone). */
-export class PreviewFormatError extends Error {
-  override name = "PreviewFormatError";
-}
-
 /** The type and name a URN carries: `urn:pulumi:<stack>::<project>::<parent$type>::<name>`. */
 export function urnParts(urn: string): { type: string; name: string } {
   const parts = urn.split("::");
@@ -56,26 +54,8 @@ export function urnParts(urn: string): { type: string; name: string } {
 /** When the record does not say: the stack itself and this project's own components. */
 const isComponentType = (type: string) => type === "pulumi:pulumi:Stack" || type.startsWith("jairouter:");
 
-interface PreviewState {
-  type?: string;
-  inputs?: Record<string, unknown>;
-  custom?: boolean;
-  protect?: boolean;
-  retainOnDelete?: boolean;
-}
-
-interface PreviewJsonStep {
-  op: string;
-  urn: string;
-  oldState?: PreviewState;
-  newState?: PreviewState;
-  diffReasons?: string[];
-  replaceReasons?: string[];
-  detailedDiff?: Record<string, PropertyDiff> | null;
-}
-
 /** The engine's step operations, folded into the four a reviewer reads. */
-const OP_OF: Record<string, ReviewOp | "same"> = {
+const OP_OF: Record<PreviewOp, ReviewOp | "same"> = {
   same: "same",
   read: "same",
   refresh: "same",
@@ -93,32 +73,6 @@ const OP_OF: Record<string, ReviewOp | "same"> = {
   "import-replacement": "replace",
 };
 
-/** Keys of the CLI's preview digest; `steps` itself is left out when the preview has none. */
-const DIGEST_KEYS = ["steps", "changeSummary", "duration", "config", "diagnostics"];
-
-function previewSteps(doc: unknown): PreviewJsonStep[] {
-  if (typeof doc !== "object" || doc === null || !DIGEST_KEYS.some((k) => k in doc))
-    throw new PreviewFormatError(
-      `not the output of \`pulumi preview --json\` (none of ${DIGEST_KEYS.join(", ")})`,
-    );
-  const steps = (doc as { steps?: unknown }).steps;
-  if (steps === undefined) return [];
-  if (!Array.isArray(steps))
-    throw new PreviewFormatError("`steps` is not a list: pass the output of `pulumi preview --json`");
-  for (const [i, step] of steps.entries()) {
-    const s = step as Partial<PreviewJsonStep> | null;
-    if (typeof s?.op !== "string" || typeof s.urn !== "string")
-      throw new PreviewFormatError(
-        `steps[${i}] has no op or urn: pass the output of \`pulumi preview --json\``,
-      );
-    if (!(s.op in OP_OF))
-      throw new PreviewFormatError(
-        `steps[${i}]: unknown op "${s.op}" (this reader knows ${Object.keys(OP_OF).join(", ")})`,
-      );
-  }
-  return steps as PreviewJsonStep[];
-}
-
 const RANK: readonly ReviewOp[] = ["replace", "delete", "create", "update"];
 
 /**
@@ -130,7 +84,7 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
   const sameUrns = new Set<string>();
   const order = new Map<string, string[]>();
   for (const s of previewSteps(doc)) {
-    const op = OP_OF[s.op]!;
+    const op = OP_OF[s.op];
     order.set(s.urn, [...(order.get(s.urn) ?? []), s.op]);
     if (op === "same") {
       sameUrns.add(s.urn);
