@@ -1,17 +1,20 @@
 /**
  * Pull-request review: what a change does to each stack (classed safe / restarts a service /
  * interrupts traffic / replaces or deletes state), what the stack costs per month and whether that
- * stays within `jairouter:budget.monthlyUsd`. Offline: no cloud, no credentials (docs/review.md).
+ * stays within `jairouter:budget.monthlyUsd`, and which steps AWS will refuse (an EBS volume that
+ * would shrink). Offline: no cloud, no credentials (docs/review.md).
  * Usage: npm run review -- <stack> [<stack>...] [--base <git-ref>] [--preview <preview.json>] [--json]
- * Exit: 0 reviewed, 1 a stack's estimate exceeds its budget (or an error), 2 bad arguments.
+ * Exit: 0 reviewed, 1 a stack's estimate exceeds its budget (or an error), 2 bad arguments,
+ * 3 a step will fail (`pulumi up` would stop at it; the report says what to do instead).
  */
 import { existsSync } from "node:fs";
-import { formatReviewMarkdown, reviewJson, type StackReview } from "./lib/review/report";
+import { formatReviewMarkdown, reviewJson, reviewOutcome, type StackReview } from "./lib/review/report";
 
 const USAGE = `usage: npm run review -- <stack> [<stack>...] [--base <git-ref>] [--preview <preview.json>] [--json]
   --base <git-ref>   synthesise the stack at this ref too and review the difference (default HEAD)
   --preview <file>   classify the steps of \`pulumi preview --json\` output (one stack only)
-  --json             print JSON instead of Markdown`;
+  --json             print JSON instead of Markdown
+exit: 0 reviewed, 1 over a budget or an error, 2 bad arguments, 3 a step will fail (AWS refuses it)`;
 
 interface Args {
   stacks: string[];
@@ -93,12 +96,9 @@ async function main() {
       ? `${JSON.stringify(reviews.length === 1 ? reviewJson(reviews[0]!) : reviews.map(reviewJson), null, 2)}\n`
       : reviews.map(formatReviewMarkdown).join("\n"),
   );
-  const over = reviews.filter((r) => r.budget.exceeded);
-  for (const r of over)
-    console.error(
-      `${r.stack}: the monthly estimate $${r.budget.estimateUsd.toFixed(2)} exceeds jairouter:budget.monthlyUsd $${r.budget.limitUsd}`,
-    );
-  process.exit(over.length > 0 ? 1 : 0);
+  const { status, messages } = reviewOutcome(reviews);
+  for (const message of messages) console.error(message);
+  process.exit(status);
 }
 
 main().catch(fail);

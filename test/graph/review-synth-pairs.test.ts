@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { diffSynths } from "../../scripts/lib/change-diff";
 import { configChange, configOverrides, readStackConfigMapping } from "../../scripts/lib/config-change";
 import { budgetLimit, checkBudget } from "../../scripts/lib/review/budget";
-import { classifySteps, type ClassifiedStep } from "../../scripts/lib/review/classify";
+import { classifySteps, willFail, type ClassifiedStep } from "../../scripts/lib/review/classify";
 import { costDelta, estimateCost, loadPriceTable, usageFor } from "../../scripts/lib/review/cost-model";
 import { stepsFromChangeSet } from "../../scripts/lib/review/review-step";
 import { matrixRows } from "./change-matrix-rows";
@@ -39,9 +39,9 @@ beforeAll(async () => {
   staging = await synthStack("staging");
 }, 240_000);
 
-function review(after: SynthResult): ClassifiedStep[] {
-  const set = diffSynths(prod.resources, after.resources);
-  return classifySteps(stepsFromChangeSet(set, "test", prod.resources, after.resources).steps);
+function review(after: SynthResult, before: SynthResult = prod): ClassifiedStep[] {
+  const set = diffSynths(before.resources, after.resources);
+  return classifySteps(stepsFromChangeSet(set, "test", before.resources, after.resources).steps);
 }
 
 const line = (c: ClassifiedStep) => `${c.risk} ${c.step.op} ${c.step.name} [${c.forcedBy.join(",")}]`;
@@ -58,6 +58,17 @@ describe("review of change-matrix synth pairs (prod)", () => {
     expect(classified.filter((c) => c.risk === "state").map(line)).toEqual([]);
     const volumes = classified.filter((c) => c.step.type === "aws:ebs/volume:Volume");
     expect(volumes.map((c) => `${c.risk} ${c.step.op}`)).toEqual(Array(3).fill("safe update"));
+    expect(willFail(classified)).toEqual([]);
+  });
+
+  it(TIER + ", reversed (a tier downgrade): the three app data volumes will fail, they cannot shrink", () => {
+    const failing = willFail(review(prod, tier));
+    expect(
+      failing.map(
+        (c) =>
+          `${c.step.op} ${c.step.name}: ${c.blocked.map((b) => `${b.property} ${b.before} → ${b.after}`).join(", ")}`,
+      ),
+    ).toEqual([0, 1, 2].map((i) => `update jr-prod-app-${i}-data: size 1000 GiB → 500 GiB`));
   });
 
   it(TIER + ": the cost delta is the app instances' and volumes' and nothing else", () => {

@@ -19,6 +19,7 @@ const step = (over: Partial<ReviewStep>): ReviewStep => ({
   diffReasons: [],
   detailedDiff: {},
   valueChanges: [],
+  inputChanges: [],
   protect: false,
   retainOnDelete: false,
   deleteBeforeReplace: false,

@@ -11,6 +11,9 @@ describe("review CLI arguments", () => {
     const run = review();
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/name at least one stack[\s\S]*usage: npm run review -- <stack>/);
+    expect(run.stderr).toMatch(
+      /exit: 0 reviewed, 1 over a budget or an error, 2 bad arguments, 3 a step will fail/,
+    );
   });
 
   it("a stack without a stack file: exit 2, naming the file", () => {

@@ -1,6 +1,8 @@
 // Classes each planned step (review-step.ts) as safe, restarts a service, interrupts traffic, or
 // replaces or deletes state; names the property that forces it and what the stack's own rollout
-// does about it. Pure: the same function reads a real preview and a synth diff.
+// does about it; apart from the class, the in-place updates AWS refuses (blocked.ts). Pure: the
+// same function reads a real preview and a synth diff.
+import { blockedUpdates, type BlockedUpdate } from "./blocked";
 import {
   COMMAND_RULES,
   RISK_CLASSES,
@@ -22,6 +24,8 @@ export interface ClassifiedStep {
   effect?: string;
   /** What the stack's own rollout does about it; empty when nothing does. */
   stackAnswer: string[];
+  /** Updates AWS refuses: `pulumi up` fails at this step. Empty for almost every step. */
+  blocked: BlockedUpdate[];
 }
 
 const COMMAND_TYPE = /^command:/;
@@ -113,16 +117,18 @@ export function classifyStep(step: ReviewStep): ClassifiedStep {
     forcedBy,
     ...(effect ? { effect } : {}),
     stackAnswer: stackAnswer(step, risk),
+    blocked: blockedUpdates(step),
   };
 }
 
-/** Every step classed, most disruptive first (the steps' own order within a class). */
+/** Every step classed: the ones that will fail first, then most disruptive first (the steps' own order within a class). */
 export function classifySteps(steps: readonly ReviewStep[]): ClassifiedStep[] {
   const rank = (c: ClassifiedStep) => RISK_CLASSES.indexOf(c.risk);
+  const fails = (c: ClassifiedStep) => (c.blocked.length > 0 ? 0 : 1);
   return steps
     .map(classifyStep)
     .map((c, i) => ({ c, i }))
-    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .sort((a, b) => fails(a.c) - fails(b.c) || rank(a.c) - rank(b.c) || a.i - b.i)
     .map(({ c }) => c);
 }
 
@@ -131,3 +137,7 @@ export function countByClass(classified: readonly ClassifiedStep[]): Record<Risk
   for (const c of classified) counts[c.risk]++;
   return counts;
 }
+
+/** The steps `pulumi up` would fail at. */
+export const willFail = (classified: readonly ClassifiedStep[]) =>
+  classified.filter((c) => c.blocked.length > 0);

@@ -1,7 +1,7 @@
 // The review of one stack as Markdown (a pull-request comment: summary first, raw diff folded) and
 // as JSON. Pure: it formats what classify.ts, cost-model.ts and budget.ts computed.
 import type { BudgetCheck } from "./budget";
-import { countByClass, type ClassifiedStep } from "./classify";
+import { countByClass, willFail, type ClassifiedStep } from "./classify";
 import { costDelta, type CostEstimate } from "./cost-model";
 import type { ReviewChanges } from "./review-step";
 import { RISK_CLASSES, RISK_LABELS } from "./risk-rules";
@@ -34,10 +34,12 @@ function table(header: string[], rows: string[][]): string {
   ].join("\n");
 }
 
-/** `3 replaces or deletes state · 0 interrupts traffic · ... · 240 unchanged` */
+/** `[1 will fail · ]3 replaces or deletes state · 0 interrupts traffic · ... · 240 unchanged` */
 export function formatCounts(review: StackReview): string {
   const counts = countByClass(review.classified);
+  const failing = willFail(review.classified).length;
   return [
+    ...(failing > 0 ? [`${failing} will fail`] : []),
     ...RISK_CLASSES.map((r) => `${counts[r]} ${RISK_LABELS[r]}`),
     `${review.changes.unchanged} unchanged`,
   ].join(" · ");
@@ -53,6 +55,29 @@ function riskyLine(c: ClassifiedStep): string {
   return `- **${RISK_LABELS[c.risk]}**: ${c.step.op} \`${c.step.name}\` (${c.step.type}), ${c.holds}${forced}${effect}${answer}`;
 }
 
+/** The steps AWS refuses, above everything else: `pulumi up` would stop half-way. */
+function willFailSection(review: StackReview): string[] {
+  const failing = willFail(review.classified);
+  if (failing.length === 0) return [];
+  const lines = failing.flatMap((c) =>
+    c.blocked.map(
+      (b) =>
+        `- **will fail**: ${c.step.op} \`${c.step.name}\` (${c.step.type}) — \`${b.property}\` ${b.before} → ${b.after}: ${b.reason}\n  - instead: ${b.remedy}`,
+    ),
+  );
+  return [
+    `### Will fail: ${failing.length} ${failing.length === 1 ? "step" : "steps"} AWS refuses`,
+    "",
+    "The preview shows an ordinary update; `pulumi up` stops with an AWS error at the step, and what it applied before stays applied. Change the plan before merging.",
+    "",
+    ...lines,
+    "",
+  ];
+}
+
+const classCell = (c: ClassifiedStep) =>
+  c.blocked.length > 0 ? `will fail · ${RISK_LABELS[c.risk]}` : RISK_LABELS[c.risk];
+
 /** A pull-request comment holds 65536 characters: the folded table stops here (--json has all). */
 const MAX_TABLE_ROWS = 250;
 
@@ -65,7 +90,7 @@ function changesSection(review: StackReview): string[] {
   const rows = review.classified
     .slice(0, MAX_TABLE_ROWS)
     .map((c) => [
-      RISK_LABELS[c.risk],
+      classCell(c),
       c.step.op,
       c.step.type,
       c.step.name,
@@ -134,6 +159,7 @@ export function formatReviewMarkdown(review: StackReview): string {
     commentMarker(review.stack),
     `## Review of ${review.stack}: ${review.changes.source}`,
     "",
+    ...willFailSection(review),
     ...changesSection(review),
     "",
     ...costSection(review),
@@ -148,7 +174,11 @@ export function reviewJson(review: StackReview) {
   return {
     stack: review.stack,
     source: review.changes.source,
-    counts: { ...countByClass(review.classified), unchanged: review.changes.unchanged },
+    counts: {
+      ...countByClass(review.classified),
+      unchanged: review.changes.unchanged,
+      willFail: willFail(review.classified).length,
+    },
     steps: review.classified.map((c) => ({
       risk: c.risk,
       op: c.step.op,
@@ -159,6 +189,7 @@ export function reviewJson(review: StackReview) {
       forcedBy: c.forcedBy,
       ...(c.effect ? { effect: c.effect } : {}),
       stackAnswer: c.stackAnswer,
+      blocked: c.blocked,
       diffReasons: c.step.diffReasons,
       replaceReasons: c.step.replaceReasons,
     })),
@@ -174,3 +205,26 @@ export function reviewJson(review: StackReview) {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Exit status of `npm run review` when a step will fail (AWS refuses it), whatever the budgets. */
+export const EXIT_WILL_FAIL = 3;
+/** Exit status when a stack's estimate exceeds its budget (and nothing will fail). */
+export const EXIT_OVER_BUDGET = 1;
+
+/** What `npm run review` prints to stderr after the report, and the status it exits with. */
+export function reviewOutcome(reviews: readonly StackReview[]): { status: number; messages: string[] } {
+  const messages: string[] = [];
+  for (const r of reviews)
+    for (const c of willFail(r.classified))
+      for (const b of c.blocked)
+        messages.push(
+          `${r.stack}: ${c.step.op} ${c.step.name} will fail: ${b.property} ${b.before} → ${b.after} (${b.reason})`,
+        );
+  const failing = messages.length > 0;
+  const over = reviews.filter((r) => r.budget.exceeded);
+  for (const r of over)
+    messages.push(
+      `${r.stack}: the monthly estimate $${r.budget.estimateUsd.toFixed(2)} exceeds jairouter:budget.monthlyUsd $${r.budget.limitUsd}`,
+    );
+  return { status: failing ? EXIT_WILL_FAIL : over.length > 0 ? EXIT_OVER_BUDGET : 0, messages };
+}

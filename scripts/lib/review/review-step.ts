@@ -28,6 +28,8 @@ export interface ReviewStep {
   detailedDiff: Record<string, PropertyDiff>;
   /** Old value → new value per changed property, when short and not secret (offline synth only). */
   valueChanges: string[];
+  /** The same changes as data: per changed top-level input, its short old and new renderings. */
+  inputChanges: KeyChange[];
   protect: boolean;
   retainOnDelete: boolean;
   deleteBeforeReplace: boolean;
@@ -93,6 +95,7 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
     const { type: urnType, name } = urnParts(s.urn);
     const type = s.newState?.type ?? s.oldState?.type ?? urnType;
     const previous = byUrn.get(s.urn);
+    const inputChanges = previous?.inputChanges.length ? previous.inputChanges : previewInputChanges(s);
     const merged: ReviewStep = {
       op: previous && RANK.indexOf(previous.op) < RANK.indexOf(op) ? previous.op : op,
       urn: s.urn,
@@ -101,7 +104,8 @@ export function stepsFromPreview(doc: unknown, source = "pulumi preview"): Revie
       replaceReasons: union(previous?.replaceReasons, s.replaceReasons),
       diffReasons: union(previous?.diffReasons, s.diffReasons),
       detailedDiff: { ...previous?.detailedDiff, ...(s.detailedDiff ?? {}) },
-      valueChanges: previous?.valueChanges.length ? previous.valueChanges : previewValueChanges(s),
+      valueChanges: inputChanges.map(formatKeyChange),
+      inputChanges,
       protect: (previous?.protect ?? false) || s.oldState?.protect === true,
       retainOnDelete:
         (previous?.retainOnDelete ?? false) ||
@@ -130,16 +134,15 @@ function looksSecret(value: unknown): boolean {
   return typeof value === "object" && value !== null && "4dabf18193072939515e22adb298388d" in value;
 }
 
-/** `key: old → new` for each changed top-level input of a preview step, as the synth diff shows them. */
-function previewValueChanges(s: PreviewJsonStep): string[] {
+/** Old and new value of each changed top-level input of a preview step, as the synth diff has them. */
+function previewInputChanges(s: PreviewJsonStep): KeyChange[] {
   const old = s.oldState?.inputs ?? {};
   const next = s.newState?.inputs ?? {};
   return (s.diffReasons ?? []).map((key) => {
     const secret = looksSecret(old[key]) || looksSecret(next[key]);
-    const change: KeyChange = secret
+    return secret
       ? { key, secret }
       : { key, secret, before: shortRendering(old[key]), after: shortRendering(next[key]) };
-    return formatKeyChange(change);
   });
 }
 
@@ -185,6 +188,7 @@ export function stepsFromChangeSet(
     diffReasons: c.changed.map((k) => k.key).sort(),
     detailedDiff: detailedDiffOf(c.changed, c.replaceKeys),
     valueChanges: c.changed.map(formatKeyChange),
+    inputChanges: c.changed,
     protect: c.protect,
     retainOnDelete: c.retainOnDelete || (c.action === "replace" && retained.has(c.urn)),
     deleteBeforeReplace: c.deleteBeforeReplace,
