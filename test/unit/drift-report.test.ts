@@ -170,7 +170,6 @@ describe("command line", () => {
     expect(() => parseDriftArgs(["prod", "--synth", "--fix"])).toThrow(/--fix .* cannot run with --synth/);
     expect(() => parseDriftArgs(["prod;rm"])).toThrow(/stack "prod;rm"/);
   });
-
 });
 
 describe("npm run drift (the command)", () => {
