@@ -1,7 +1,19 @@
 import { stringify } from "yaml";
 import { BACKUP_MAX_AGE_HOURS, BACKUP_METRICS, BACKUP_MODES, BACKUP_ROLES } from "./backup";
-import { CERT_EXPIRY_CRITICAL_DAYS, CERT_EXPIRY_METRIC, CERT_EXPIRY_WARNING_DAYS } from "./cert-expiry";
-import type { AlertName, MonitoringRenderInput, PromDuration, Severity } from "./monitoring-types";
+import {
+  CERT_EXPIRY_CRITICAL_DAYS,
+  CERT_EXPIRY_LAST_CHECK_METRIC,
+  CERT_EXPIRY_MAX_AGE_HOURS,
+  CERT_EXPIRY_METRIC,
+  CERT_EXPIRY_WARNING_DAYS,
+} from "./cert-expiry";
+import type {
+  AlertName,
+  MonitoringRenderInput,
+  PromDuration,
+  Severity,
+  TargetRole,
+} from "./monitoring-types";
 import { JOB, lbJob } from "./prometheus";
 
 /** What the rule files depend on. */
@@ -373,13 +385,27 @@ function backupGroup(input: RuleRenderInput): RuleGroup {
   };
 }
 
+/** The hosts that serve TLS and publish the certificate-expiry gauge (components/load-balancer-pair.ts). */
+const PROXY_ROLE: TargetRole = "loadbalancer";
+
 /**
  * The served certificate chain expiring, from the gauge the proxy hosts publish (render/cert-expiry.ts):
  * a warning three weeks ahead, critical one week ahead (and once expired). The self-signed
- * certificate renews only on a `pulumi up` in its last 30 days (docs/runbook.md).
+ * certificate renews only on a `pulumi up` in its last 30 days (docs/runbook.md). And that gauge
+ * going stale or missing, which would otherwise silence the expiry alert.
  */
 function tlsGroup(input: RuleRenderInput): RuleGroup {
-  const left = `${CERT_EXPIRY_METRIC}{job="${JOB.node}"} - time()`;
+  const node = `job="${JOB.node}"`;
+  const left = `${CERT_EXPIRY_METRIC}{${node}} - time()`;
+  const window = `${CERT_EXPIRY_MAX_AGE_HOURS}h`;
+  // The script ran, but not for a window: the timer stopped, or every run since failed (a failed
+  // run leaves the previous file, and its old expiry, in place).
+  const stale = `time() - ${CERT_EXPIRY_LAST_CHECK_METRIC}{${node}} > ${CERT_EXPIRY_MAX_AGE_HOURS * 3600}`;
+  // A proxy host whose node-exporter answers now and a window ago (a new host or a new Prometheus
+  // gets one window of grace), without a leaf gauge in that window: the script never ran, its file
+  // is gone, or node-exporter cannot read it.
+  const expected = `up{${node},role="${PROXY_ROLE}"} == 1 and on (instance) up{${node}} offset ${window}`;
+  const neverReported = `(${expected}) unless on (instance) last_over_time(${CERT_EXPIRY_METRIC}{${node},certificate="leaf"}[${window}])`;
   const rule = (severity: Severity, days: number): AlertRule => ({
     alert: "TlsCertificateExpiresSoon",
     expr: `${left} < ${days * 86400}`,
@@ -392,7 +418,19 @@ function tlsGroup(input: RuleRenderInput): RuleGroup {
   });
   return {
     name: "tls",
-    rules: [rule("warning", CERT_EXPIRY_WARNING_DAYS), rule("critical", CERT_EXPIRY_CRITICAL_DAYS)],
+    rules: [
+      rule("warning", CERT_EXPIRY_WARNING_DAYS),
+      rule("critical", CERT_EXPIRY_CRITICAL_DAYS),
+      {
+        alert: "TlsCertificateExpiryUnknown",
+        expr: `${stale} or (${neverReported})`,
+        for: input.alertFor?.TlsCertificateExpiryUnknown ?? "5m",
+        severity: "warning",
+        service: "tls",
+        summary: `Host {{ $labels.instance }}: TLS certificate expiry not checked for ${CERT_EXPIRY_MAX_AGE_HOURS} h`,
+        description: `{{ $labels.instance }} (zone {{ $labels.zone }}) has published no fresh TLS certificate expiry for more than ${CERT_EXPIRY_MAX_AGE_HOURS} h: jairouter-cert-expiry.timer does not run, the script fails, or node-exporter cannot read its file. Until it does, TlsCertificateExpiresSoon cannot fire for this host.`,
+      },
+    ],
   };
 }
 

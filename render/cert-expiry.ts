@@ -1,11 +1,24 @@
 // The certificate-expiry gauge of the proxy hosts: a script, run hourly by a systemd timer (and once
 // by `pulumi up` whenever the certificate changes), publishes the notAfter of every certificate in
-// the placed chain for node-exporter's textfile collector. TlsCertificateExpiresSoon
-// (render/alert-rules.ts) reads it. Pure: plain values in, file text out.
+// the placed chain for node-exporter's textfile collector, and the time of that check.
+// TlsCertificateExpiresSoon (render/alert-rules.ts) reads the former, TlsCertificateExpiryUnknown
+// both (a gauge that stops being refreshed must not silence the expiry alert). Pure: plain values
+// in, file text out.
 import { NODE_EXPORTER_TEXTFILE_DIR } from "./host-types";
 
 /** Unix time a certificate of the placed chain stops being valid, labelled `certificate`. */
 export const CERT_EXPIRY_METRIC = "jairouter_tls_certificate_expiry_timestamp_seconds";
+/**
+ * Unix time of the script's last successful run (written with the expiry gauge, so it is refreshed
+ * only when the gauge is).
+ */
+export const CERT_EXPIRY_LAST_CHECK_METRIC = "jairouter_tls_certificate_expiry_last_check_timestamp_seconds";
+/**
+ * Hours without a successful run (or, from a proxy host whose node-exporter answers, without a leaf
+ * gauge) before TlsCertificateExpiryUnknown fires: the hourly timer may miss one run. Also the grace
+ * a new host gets before its first report is missed.
+ */
+export const CERT_EXPIRY_MAX_AGE_HOURS = 2;
 /** Days before notAfter when TlsCertificateExpiresSoon fires (warning), and turns critical. */
 export const CERT_EXPIRY_WARNING_DAYS = 21;
 export const CERT_EXPIRY_CRITICAL_DAYS = 7;
@@ -79,6 +92,9 @@ count=$(find "$work" -name 'cert-*.pem' | wc -l)
     if [ "$i" -eq 0 ]; then name=leaf; else name="chain-$i"; fi
     echo "${CERT_EXPIRY_METRIC}{certificate=\\"$name\\"} $seconds"
   done
+  echo "# HELP ${CERT_EXPIRY_LAST_CHECK_METRIC} Unix time this script last read the served chain."
+  echo "# TYPE ${CERT_EXPIRY_LAST_CHECK_METRIC} gauge"
+  echo "${CERT_EXPIRY_LAST_CHECK_METRIC} $(date -u +%s)"
 } >"$tmp"
 chmod 0644 "$tmp"
 mv "$tmp" "$OUT"

@@ -103,14 +103,18 @@ export const NODE_EXPORTER_METRICS = [
 ] as const;
 
 /**
- * Written by the backup script (render/backup.ts, BACKUP_METRICS) into the directory of
- * node-exporter's textfile collector, which the node-exporter on every host exports; labelled `mode`.
+ * Written into the directory of node-exporter's textfile collector, which the node-exporter on every
+ * host exports: by the backup script (render/backup.ts, BACKUP_METRICS; labelled `mode`) and, on
+ * the proxy hosts, by the certificate-expiry script (render/cert-expiry.ts; the expiry labelled
+ * `certificate`).
  */
 export const NODE_TEXTFILE_METRICS = [
   "jairouter_backup_last_success_timestamp_seconds",
   "jairouter_backup_last_run_timestamp_seconds",
   "jairouter_backup_last_run_success",
   "jairouter_backup_last_size_bytes",
+  "jairouter_tls_certificate_expiry_timestamp_seconds",
+  "jairouter_tls_certificate_expiry_last_check_timestamp_seconds",
 ] as const;
 
 /** Prometheus, Alertmanager and Grafana about themselves, and Prometheus' per-target series. */

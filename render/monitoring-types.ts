@@ -47,6 +47,7 @@ export const ALERT_NAMES = [
   "BackupFailed",
   "BackupMissing",
   "TlsCertificateExpiresSoon",
+  "TlsCertificateExpiryUnknown",
 ] as const;
 
 /** One alert name. */

@@ -64,6 +64,17 @@ describe("renderAlertRules", () => {
     ]);
   });
 
+  it("warns when a proxy host's certificate expiry is stale or missing for 2 h", () => {
+    const rules = yamlRules("haproxy").filter((r) => r.alert === "TlsCertificateExpiryUnknown");
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ for: "5m", labels: { severity: "warning", service: "tls" } });
+    expect(rules[0]?.expr).toBe(
+      'time() - jairouter_tls_certificate_expiry_last_check_timestamp_seconds{job="node"} > 7200 or ' +
+        '((up{job="node",role="loadbalancer"} == 1 and on (instance) up{job="node"} offset 2h) unless on (instance) ' +
+        'last_over_time(jairouter_tls_certificate_expiry_timestamp_seconds{job="node",certificate="leaf"}[2h]))',
+    );
+  });
+
   it("carries R5.2's thresholds and durations", () => {
     const byName = (n: string) => yamlRules("haproxy").find((r) => r.alert === n);
     expect(byName("JAiRouterInstanceDown")).toMatchObject({ for: "1m", labels: { severity: "critical" } });
@@ -179,6 +190,16 @@ describe.skipIf(!toolsAvailable("promtool"))("promtool", () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("alertname: BackupMissing");
     expect(r.stdout + r.stderr).toContain('instance="lb-1"');
+  });
+
+  it("test rules fails when TlsCertificateExpiryUnknown expects the gauge from every host", () => {
+    const text = renderAlertRules(input("haproxy"));
+    const everyHost = text.replaceAll('role="loadbalancer"', 'role=~".+"');
+    expect(everyHost).not.toBe(text);
+    const r = promtoolTest("haproxy", everyHost);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("alertname: TlsCertificateExpiryUnknown");
+    expect(r.stdout + r.stderr).toContain('instance="app-1"');
   });
 
   it("test rules fails when the heap ratio counts pools whose max is -1", () => {

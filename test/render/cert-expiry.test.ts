@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CERT_EXPIRY_LAST_CHECK_METRIC,
   CERT_EXPIRY_METRIC,
   CERT_EXPIRY_METRICS_FILE,
   CERT_EXPIRY_PATHS,
@@ -116,6 +117,10 @@ describe.runIf(toolsAvailable("openssl"))("cert-expiry script", () => {
     expect(days(value("leaf"))).toBeLessThan(10.1);
     expect(days(value("chain-1"))).toBeGreaterThan(399.9);
     expect(days(value("chain-1"))).toBeLessThan(400.1);
+    // when it last checked, for TlsCertificateExpiryUnknown
+    const checked = Number(new RegExp(`^${CERT_EXPIRY_LAST_CHECK_METRIC} (\\d+)$`, "m").exec(text)?.[1]);
+    expect(checked).toBeGreaterThanOrEqual(before);
+    expect(checked).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     if (toolsAvailable("promtool")) {
       const check = run("promtool", ["check", "metrics"], { input: text });
       expect(`${check.status}${check.stdout}${check.stderr}`).toBe("0");
