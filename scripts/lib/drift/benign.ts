@@ -1,6 +1,7 @@
 // The reviewed benign list (benign-diffs.json) and the test of one cloud difference against it.
 import { goDuration } from "../../../components/container-defaults";
 import list from "./benign-diffs.json";
+import { sortKeys } from "../stable-json";
 
 export type Relation = "any" | "same-duration" | "same-number" | "same-json" | "absent-equals-empty";
 
@@ -47,18 +48,6 @@ function json(value: unknown): unknown {
   } catch {
     return value;
   }
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }
 
 const isEmpty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);

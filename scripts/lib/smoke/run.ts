@@ -3,18 +3,14 @@
 import type { SmokeInputs } from "./inputs";
 import { STEP_NAMES, STEPS, StepFailure, type SmokeContext, type StepName } from "./steps";
 
-export interface SmokeRunOptions {
-  resolve: Map<string, string[]>;
+/** What the caller sets of the steps' context; the rest is read from the outputs or found by the steps. */
+export type SmokeRunOptions = Omit<
+  SmokeContext,
+  "inputs" | "httpsPort" | "endpointAddresses" | "frontDoorAddresses" | "serviceKey"
+> & {
+  /** Defaults to the stack's HTTPS port. */
   httpsPort?: number;
-  /** CA PEM; defaults to the stack's caCertificatePem output. */
-  ca?: string;
-  alertmanagerUrl: string;
-  ssmEndpoint?: string;
-  awsEnv?: NodeJS.ProcessEnv;
-  timeoutMs: number;
-  /** Reads the service key; default: `aws ssm get-parameter --with-decryption` (a seam for tests). */
-  readServiceKey?: (parameter: string) => Promise<string>;
-}
+};
 
 export interface SmokeResult {
   ok: boolean;
@@ -31,15 +27,10 @@ export async function runSmoke(
   print: (line: string) => void = () => undefined,
 ): Promise<SmokeResult> {
   const ctx: SmokeContext = {
+    ...options,
     inputs,
-    resolve: options.resolve,
     httpsPort: options.httpsPort ?? inputs.httpsPort,
     ca: options.ca ?? inputs.caCertificatePem,
-    alertmanagerUrl: options.alertmanagerUrl,
-    ssmEndpoint: options.ssmEndpoint,
-    awsEnv: options.awsEnv,
-    timeoutMs: options.timeoutMs,
-    readServiceKey: options.readServiceKey,
     endpointAddresses: [],
     frontDoorAddresses: [],
   };
