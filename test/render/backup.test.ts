@@ -87,7 +87,9 @@ describe("backup scripts", () => {
   });
 
   it("name their gauges as the allow-list of the rules and dashboards does", () => {
-    expect(Object.values(BACKUP_METRICS).sort()).toEqual([...NODE_TEXTFILE_METRICS].sort());
+    // the allow-list's backup gauges are exactly the script's (the certificate gauges share the list)
+    const listed = NODE_TEXTFILE_METRICS.filter((m) => m.startsWith("jairouter_backup_"));
+    expect(Object.values(BACKUP_METRICS).sort()).toEqual([...listed].sort());
   });
 
   it("are the same on every host: only the env file differs", () => {
