@@ -13,6 +13,7 @@ import {
   CONTRACT_REFERENCE_START,
   renderContractReference,
 } from "../contract/reference";
+import { replaceGeneratedBlock } from "./lib/markdown";
 
 if (existsSync(CONTRACT_SCHEMA_FILE)) {
   const committed = JSON.parse(readFileSync(CONTRACT_SCHEMA_FILE, "utf8")) as Record<string, unknown>;
@@ -27,13 +28,10 @@ if (existsSync(CONTRACT_SCHEMA_FILE)) {
 writeFileSync(CONTRACT_SCHEMA_FILE, renderContractJsonSchema());
 console.log(`${CONTRACT_SCHEMA_FILE} regenerated`);
 
-const doc = readFileSync(CONTRACT_REFERENCE_FILE, "utf8");
-const start = doc.indexOf(CONTRACT_REFERENCE_START);
-const end = doc.indexOf(CONTRACT_REFERENCE_END);
-if (start === -1 || end === -1)
-  throw new Error(`${CONTRACT_REFERENCE_FILE} lacks the contract-reference markers`);
-writeFileSync(
+replaceGeneratedBlock(
   CONTRACT_REFERENCE_FILE,
-  doc.slice(0, start) + renderContractReference() + doc.slice(end + CONTRACT_REFERENCE_END.length),
+  CONTRACT_REFERENCE_START,
+  CONTRACT_REFERENCE_END,
+  renderContractReference(),
 );
 console.log(`${CONTRACT_REFERENCE_FILE} contract reference regenerated`);

@@ -23,9 +23,10 @@ import { runDrift } from "../../scripts/lib/drift/run";
 import { runProcess } from "../../scripts/lib/drift/transport";
 import { certificateCheck, proxyTargetsCheck } from "../../scripts/lib/drift/validation";
 import { EXIT, type DriftReport } from "../../scripts/lib/drift/types";
-import { run, toolsAvailable } from "../support/tools";
+import { toolsAvailable } from "../support/tools";
 import { StubJairouterAdmin } from "../render/support/stub-jairouter-admin";
 import { LoopbackHost, loopbackTransport } from "./support/drift-host";
+import { generateTestCert } from "./support/certs";
 
 const FIXTURE = join(__dirname, "..", "fixtures", "drift", "state-export.json");
 const APP_YML = "/data/jairouter/config/application.yml";
@@ -233,22 +234,7 @@ describe.skipIf(!toolsAvailable("bash", "jq", "openssl", "python3", "timeout"))(
       const root = join(dir, "root");
       const certDir = join(root, "data/loadbalancer/tls");
       mkdirSync(certDir, { recursive: true });
-      const made = run("openssl", [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "10",
-        "-subj",
-        "/CN=api.test",
-        "-keyout",
-        join(certDir, "key.pem"),
-        "-out",
-        join(certDir, "cert.pem"),
-      ]);
-      expect(made.status, made.stderr).toBe(0);
+      generateTestCert(certDir, "api.test", 10);
       // HAProxy's admin socket: answers `show stat` with one server down
       const socket = join(root, "run/admin.sock");
       mkdirSync(join(root, "run"), { recursive: true });

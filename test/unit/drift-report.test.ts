@@ -4,6 +4,7 @@ import { parseDriftArgs } from "../../scripts/lib/drift/args";
 import type { ExpectedHost } from "../../scripts/lib/drift/expected";
 import { fixPlan } from "../../scripts/lib/drift/fix";
 import {
+  emptyReport,
   exitCode,
   findingKey,
   newFindingKeys,
@@ -28,19 +29,7 @@ const weight: DriftFinding = {
 };
 
 function report(over: Partial<DriftReport> = {}): DriftReport {
-  return {
-    version: 1,
-    stack: "prod",
-    generatedAt: "2026-11-30T05:17:00.000Z",
-    expectedFrom: "state",
-    findings: [],
-    benign: [],
-    validations: [],
-    unchecked: [],
-    newFindings: [],
-    fixed: [],
-    ...over,
-  };
+  return { ...emptyReport("prod", new Date("2026-11-30T05:17:00.000Z"), "state"), ...over };
 }
 
 describe("exit codes", () => {

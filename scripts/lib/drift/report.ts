@@ -1,5 +1,26 @@
 // The report: exit code, what is new since the previous report, and the Markdown summary. Pure.
 import { EXIT, type DriftFinding, type DriftReport } from "./types";
+import { markdownCell } from "../markdown";
+
+/** A report with nothing in it yet: the checks fill it in. */
+export function emptyReport(
+  stack: string,
+  generatedAt: Date,
+  expectedFrom: DriftReport["expectedFrom"],
+): DriftReport {
+  return {
+    version: 1,
+    stack,
+    generatedAt: generatedAt.toISOString(),
+    expectedFrom,
+    findings: [],
+    benign: [],
+    validations: [],
+    unchecked: [],
+    newFindings: [],
+    fixed: [],
+  };
+}
 
 /** Identity of a finding across runs: the same property drifted to the same value. */
 export function findingKey(f: DriftFinding): string {
@@ -35,7 +56,6 @@ export function exitCode(report: Pick<DriftReport, "findings" | "validations" | 
   return EXIT.clean;
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const cut = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
 
 export function renderMarkdown(report: DriftReport): string {
@@ -64,7 +84,7 @@ export function renderMarkdown(report: DriftReport): string {
     for (const f of report.findings) {
       const mark = fresh.has(findingKey(f)) ? "new" : "";
       lines.push(
-        `| ${mark} | ${f.section} | ${cell(f.subject)} | ${cell(f.key)} | ${cell(cut(f.expected))} | ${cell(cut(f.actual))} | ${cell(f.note ?? "")} |`,
+        `| ${mark} | ${f.section} | ${markdownCell(f.subject)} | ${markdownCell(f.key)} | ${markdownCell(cut(f.expected))} | ${markdownCell(cut(f.actual))} | ${markdownCell(f.note ?? "")} |`,
       );
     }
     lines.push("");
@@ -77,7 +97,7 @@ export function renderMarkdown(report: DriftReport): string {
       "| --- | --- | --- | --- |",
     );
     for (const v of report.validations)
-      lines.push(`| ${v.check} | ${cell(v.subject)} | ${v.status} | ${cell(v.detail)} |`);
+      lines.push(`| ${v.check} | ${markdownCell(v.subject)} | ${v.status} | ${markdownCell(v.detail)} |`);
     lines.push("");
   }
   if (report.unchecked.length > 0) {

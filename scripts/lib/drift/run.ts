@@ -8,7 +8,7 @@ import type { ExpectedHost } from "./expected";
 import { fixPlan } from "./fix";
 import { hostDrift } from "./host-drift";
 import { parseHostProbe, renderHostProbe, type HostListing } from "./host-probe";
-import { newFindingKeys } from "./report";
+import { emptyReport, newFindingKeys } from "./report";
 import type { HostTransport } from "./transport";
 import type { DriftReport, Unchecked, ValidationResult } from "./types";
 import {
@@ -137,18 +137,7 @@ function nlbValidations(targets: DriftRunInput["nlbTargets"], unchecked: Uncheck
 
 /** Runs every check and returns the report (with --fix, after re-applying what drifted). */
 export async function runDrift(input: DriftRunInput): Promise<DriftReport> {
-  const report: DriftReport = {
-    version: 1,
-    stack: input.stack,
-    generatedAt: input.now.toISOString(),
-    expectedFrom: input.expectedFrom,
-    findings: [],
-    benign: [],
-    validations: [],
-    unchecked: [],
-    newFindings: [],
-    fixed: [],
-  };
+  const report = emptyReport(input.stack, input.now, input.expectedFrom);
   if ("error" in input.preview) {
     report.unchecked.push({ section: "cloud", subject: input.stack, reason: input.preview.error });
   } else {

@@ -5,6 +5,7 @@ import { countByClass, willFail, type ClassifiedStep } from "./classify";
 import { costDelta, type CostEstimate } from "./cost-model";
 import type { ReviewChanges } from "./review-step";
 import { RISK_CLASSES, RISK_LABELS } from "./risk-rules";
+import { markdownCell } from "../markdown";
 
 export interface StackReview {
   stack: string;
@@ -23,14 +24,11 @@ export const usd = (n: number) =>
   `${n < 0 ? "-" : ""}$${Math.abs(n).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const signedUsd = (n: number) => (n > 0 ? `+${usd(n)}` : usd(n));
 
-/** Pipes and newlines would break a table cell. */
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-
 function table(header: string[], rows: string[][]): string {
   return [
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+    ...rows.map((r) => `| ${r.map(markdownCell).join(" | ")} |`),
   ].join("\n");
 }
 

@@ -11,8 +11,8 @@ export interface TestCert {
   pem: string;
 }
 
-/** Generates a 2-day self-signed RSA certificate for `serverName` into `dir` with openssl. */
-export function generateTestCert(dir: string, serverName: string): TestCert {
+/** Generates a self-signed RSA certificate for `serverName` (2 days unless told) into `dir` with openssl. */
+export function generateTestCert(dir: string, serverName: string, days = 2): TestCert {
   const certificatePath = join(dir, "cert.pem");
   const keyPath = join(dir, "key.pem");
   const combinedPemPath = join(dir, "combined.pem");
@@ -23,7 +23,7 @@ export function generateTestCert(dir: string, serverName: string): TestCert {
     "rsa:2048",
     "-nodes",
     "-days",
-    "2",
+    String(days),
     "-subj",
     `/CN=${serverName}`,
     "-addext",
