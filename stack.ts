@@ -269,7 +269,7 @@ export function buildStack(config: StackConfig) {
     backupBucketName: backups.bucketName,
     backupBucketArn: backups.bucketArn,
     // The versioned output other stacks read (docs/contract.md); the loose names above are
-    // deprecated and go in release 0.3.0.
+    // deprecated for other stacks and go in release 0.4.0 (docs/contract.md).
     contract: buildContract({
       stack: config.stack,
       network: {

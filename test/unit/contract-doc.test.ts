@@ -25,6 +25,6 @@ describe("docs/contract.md: stack contract", () => {
   });
 
   it("says which release removes the deprecated loose output names", () => {
-    expect(doc).toMatch(/release 0\.3\.0 removes them/);
+    expect(doc).toMatch(/release 0\.4\.0 removes them/);
   });
 });
