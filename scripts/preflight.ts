@@ -5,7 +5,7 @@
  * Exit codes: 0 pass, 1 blocked, 2 bad usage, 3 could not check (docs/first-deploy.md).
  */
 import { parseArgs, USAGE } from "./lib/preflight/args";
-import { awsCli } from "./lib/preflight/aws-cli";
+import { awsCli } from "./lib/aws-cli";
 import { EXIT, exitCodeOf } from "./lib/preflight/checks";
 import { awsUsage } from "./lib/preflight/quotas";
 import { formatReport, reportJson } from "./lib/preflight/report";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { actionsForTypes, grantsFor } from "../../scripts/lib/aws-actions";
-import { AwsCallError, classifyAwsError, type AwsCall } from "../../scripts/lib/preflight/aws-cli";
+import { AwsCallError, classifyAwsError, type AwsCall } from "../../scripts/lib/aws-cli";
 import { checkPermissions, principalArnOf } from "../../scripts/lib/preflight/permissions";
 
 const TYPES = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AwsCallError, type AwsCall } from "../../scripts/lib/preflight/aws-cli";
+import { AwsCallError, type AwsCall } from "../../scripts/lib/aws-cli";
 import { instanceFamily, vcpuQuotaOf } from "../../scripts/lib/preflight/instance-types";
 import { needsOf, sumNeeds, type SynthResource } from "../../scripts/lib/preflight/needs";
 import { checkQuotas, evaluateQuota, QUOTAS, quotaValue } from "../../scripts/lib/preflight/quotas";

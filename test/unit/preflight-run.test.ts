@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseArgs } from "../../scripts/lib/preflight/args";
-import { AwsCallError, type AwsCall } from "../../scripts/lib/preflight/aws-cli";
+import { AwsCallError, type AwsCall } from "../../scripts/lib/aws-cli";
 import { EXIT, exitCodeOf, type CheckResult } from "../../scripts/lib/preflight/checks";
 import { needsOf } from "../../scripts/lib/preflight/needs";
 import { formatReport, reportJson } from "../../scripts/lib/preflight/report";

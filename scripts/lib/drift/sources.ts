@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { parsePreview, type PreviewStep } from "./cloud-drift";
 import { fromStackExport, fromSynthRecords, type ResourceSet } from "./resources";
 import { runProcess } from "./transport";
+import { awsCli } from "../aws-cli";
 import type { DriftArgs } from "./args";
 
 const CLI_TIMEOUT = 30 * 60_000;
@@ -61,39 +62,16 @@ export async function loadNlbTargets(
   synth: boolean,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
+  const aws = awsCli(region);
   for (const tg of set.resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup")) {
     const arn = tg.outputs.arn;
     if (synth || typeof arn !== "string") {
       out[tg.name] = { error: "no target group ARN (offline synth or not deployed)" };
       continue;
     }
-    const run = await runProcess(
-      [
-        "aws",
-        "elbv2",
-        "describe-target-health",
-        "--region",
-        region,
-        "--target-group-arn",
-        arn,
-        "--output",
-        "json",
-      ],
-      "",
-      60_000,
+    out[tg.name] = await aws("elbv2", "describe-target-health", ["--target-group-arn", arn]).catch(
+      (err: unknown) => ({ error: (err as Error).message }),
     );
-    out[tg.name] =
-      run.code === 0
-        ? parseJson(run.stdout)
-        : { error: `aws elbv2 describe-target-health: exit ${run.code}` };
   }
   return out;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { error: "aws elbv2 describe-target-health answered no JSON" };
-  }
 }

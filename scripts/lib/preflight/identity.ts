@@ -1,4 +1,4 @@
-import { AwsCallError, type AwsCall } from "./aws-cli";
+import { AwsCallError, type AwsCall } from "../aws-cli";
 import { fail, pass, unknown, type CheckResult } from "./checks";
 
 export interface Identity {

@@ -1,5 +1,5 @@
 import { actionsForTypes, grantsFor, type Grant } from "../aws-actions";
-import { AwsCallError, type AwsCall } from "./aws-cli";
+import { AwsCallError, type AwsCall } from "../aws-cli";
 import { fail, pass, unknown, type CheckResult } from "./checks";
 import { couldNotAsk } from "./identity";
 

@@ -1,4 +1,4 @@
-import { AwsCallError, type AwsCall } from "./aws-cli";
+import { AwsCallError, type AwsCall } from "../aws-cli";
 import { fail, pass, unknown, type CheckResult } from "./checks";
 import { INSTANCE_VCPUS, VCPU_QUOTAS, vcpuQuotaOf } from "./instance-types";
 import type { StackNeeds } from "./needs";

@@ -1,5 +1,5 @@
 import type { PreflightArgs } from "./args";
-import type { AwsCall } from "./aws-cli";
+import type { AwsCall } from "../aws-cli";
 import { fail, skipped, unknown, type CheckGroup, type CheckResult } from "./checks";
 import { checkIdentity, checkRegion } from "./identity";
 import { sumNeeds, type StackNeeds } from "./needs";

@@ -38,15 +38,28 @@ export function classifyAwsError(stderr: string): AwsErrorKind {
   return "other";
 }
 
+export interface AwsCliOptions {
+  /** The CLI to run (default `aws` on PATH). */
+  bin?: string;
+  /** Endpoint override (tests: moto_server on loopback); AWS_ENDPOINT_URL works too. */
+  endpoint?: string;
+  /** Environment of the CLI (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds before the call is given up (default 60 s). */
+  timeoutMs?: number;
+}
+
 /**
  * Calls go through the `aws` CLI (`--output json`), so the operator's profiles, SSO sessions and
  * AWS_ENDPOINT_URL apply exactly as they do for the deploy. No credentials ever appear in the
- * arguments or the output kept.
+ * arguments or the output kept. Used by the preflight, the smoke test and the drift job.
  */
-export function awsCli(region: string, bin = "aws"): AwsCall {
+export function awsCli(region: string, options: AwsCliOptions = {}): AwsCall {
+  const bin = options.bin ?? "aws";
   return (service, operation, args = []) =>
     new Promise((resolve, reject) => {
       const argv = [
+        ...(options.endpoint ? ["--endpoint-url", options.endpoint] : []),
         service,
         operation,
         ...args,
@@ -57,9 +70,14 @@ export function awsCli(region: string, bin = "aws"): AwsCall {
         "--cli-connect-timeout",
         "10",
       ];
-      execFile(bin, argv, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const run = { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, env: options.env };
+      execFile(bin, argv, run, (err, stdout, stderr) => {
         const name = `${service} ${operation}`;
         if (err) {
+          if (err.killed) {
+            reject(new AwsCallError("unreachable", name, `no answer within ${run.timeout} ms`));
+            return;
+          }
           if ((err as NodeJS.ErrnoException).code === "ENOENT") {
             reject(new AwsCallError("unreachable", name, `${bin} not found on PATH (install AWS CLI v2)`));
             return;
